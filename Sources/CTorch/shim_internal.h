@@ -1,0 +1,57 @@
+// Internal helpers of the shim: handle conversion and the one error path.
+#pragma once
+#include "rlrun_torch.h"
+#include <ATen/ATen.h>
+#include <string>
+
+namespace rlrun {
+
+void set_last_error(const char *message);
+
+inline at::Tensor &T(rt_tensor t) { return *reinterpret_cast<at::Tensor *>(t); }
+inline rt_tensor wrap(at::Tensor t) {
+  return reinterpret_cast<rt_tensor>(new at::Tensor(std::move(t)));
+}
+inline std::optional<at::Tensor> optional_tensor(rt_tensor t) {
+  if (t == nullptr) return std::nullopt;
+  return T(t);
+}
+inline at::IntArrayRef dims(const int64_t *values, int count) {
+  return at::IntArrayRef(values, static_cast<size_t>(count));
+}
+
+at::ScalarType scalar_type(int32_t dtype);
+int32_t dtype_code(at::ScalarType type);
+at::Device device(int32_t type, int32_t index);
+at::TensorOptions options(rt_options opts);
+
+}  // namespace rlrun
+
+// Every C entry point runs its body inside one of these: C++ exceptions become the
+// thread's last error and a NULL / -1 result.
+#define RT_CATCH(fail)                                                         \
+  catch (const c10::Error &e) {                                                \
+    rlrun::set_last_error(e.what_without_backtrace());                         \
+    return fail;                                                               \
+  }                                                                            \
+  catch (const std::exception &e) {                                            \
+    rlrun::set_last_error(e.what());                                           \
+    return fail;                                                               \
+  }                                                                            \
+  catch (...) {                                                                \
+    rlrun::set_last_error("unknown C++ exception");                            \
+    return fail;                                                               \
+  }
+
+#define RT_TENSOR(expr)                                                        \
+  try {                                                                        \
+    return rlrun::wrap(expr);                                                  \
+  }                                                                            \
+  RT_CATCH(nullptr)
+
+#define RT_STATUS(body)                                                        \
+  try {                                                                        \
+    body;                                                                      \
+    return 0;                                                                  \
+  }                                                                            \
+  RT_CATCH(-1)

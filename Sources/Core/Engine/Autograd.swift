@@ -1,0 +1,61 @@
+import CTorch
+
+// Reverse-mode differentiation, delegated to libtorch's autograd engine.
+
+extension Tensor {
+    public var requiresGrad: Bool { rt_requires_grad(handle) }
+
+    /// Marks this tensor as a leaf whose gradient is accumulated by `backward()`; returns self.
+    @discardableResult
+    public func requiringGrad(_ enabled: Bool = true) throws -> Tensor {
+        try check(rt_set_requires_grad(handle, enabled), "requires_grad")
+        return self
+    }
+
+    /// The accumulated gradient, or nil when none has been computed.
+    public var grad: Tensor? { rt_grad(handle).map { Tensor(owning: $0) } }
+
+    /// Drops the accumulated gradient (the next backward pass starts from nothing).
+    public func zeroGrad() throws { try check(rt_zero_grad(handle), "zero_grad") }
+
+    /// Accumulates d(self)/d(leaf) into every leaf's `grad`. A non-scalar tensor needs the
+    /// upstream `gradient`.
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
+        try check(withExtendedLifetime(gradient) { rt_backward(handle, gradient?.handle, retainGraph) },
+                  "backward(\(shape))")
+    }
+
+    /// The same values cut from the graph (no gradient flows through).
+    public func detached() throws -> Tensor { try wrap(rt_detach(handle), "detach") }
+
+    // MARK: In-place updates (buffers and optimisers)
+
+    public func copyInPlace(from source: Tensor) throws {
+        try check(withExtendedLifetime(source) { rt_copy_(handle, source.handle) }, "copy_(\(shape) <- \(source.shape))")
+    }
+
+    public func addInPlace(_ other: Tensor, alpha: Double = 1) throws {
+        try check(withExtendedLifetime(other) { rt_add_(handle, other.handle, alpha) }, "add_(\(shape), \(other.shape))")
+    }
+
+    public func multiplyInPlace(_ value: Double) throws { try check(rt_mul_scalar_(handle, value), "mul_") }
+    public func fillInPlace(_ value: Double) throws { try check(rt_fill_(handle, value), "fill_") }
+}
+
+public enum Autograd {
+    public static var isEnabled: Bool { rt_grad_enabled() }
+
+    /// Runs `body` with gradient recording on or off on this thread, restoring the previous mode.
+    public static func withGradient<R>(_ enabled: Bool, _ body: () throws -> R) rethrows -> R {
+        let previous = rt_grad_enabled()
+        rt_set_grad_enabled(enabled)
+        defer { rt_set_grad_enabled(previous) }
+        return try body()
+    }
+}
+
+/// Runs `body` without recording operations for autograd (sampling, evaluation, reference
+/// log-probs): faster and without memory held for a backward pass.
+public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
+    try Autograd.withGradient(false, body)
+}

@@ -1,0 +1,79 @@
+import CTorch
+
+/// Where a tensor lives.
+public enum Device: Sendable, Equatable, CustomStringConvertible {
+    case cpu
+    case cuda(Int)
+
+    /// Parses "cpu", "cuda" or "cuda:N".
+    public init(parsing text: String) throws {
+        switch text {
+        case "cpu": self = .cpu
+        case "cuda": self = .cuda(0)
+        default:
+            if text.hasPrefix("cuda:"), let index = Int(text.dropFirst(5)), index >= 0 {
+                self = .cuda(index)
+            } else {
+                throw TorchError("unknown device '\(text)': use cpu, cuda or cuda:N")
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .cpu: "cpu"
+        case .cuda(let index): "cuda:\(index)"
+        }
+    }
+
+    var code: (type: Int32, index: Int32) {
+        switch self {
+        case .cpu: (Int32(RT_CPU.rawValue), -1)
+        case .cuda(let index): (Int32(RT_CUDA.rawValue), Int32(index))
+        }
+    }
+
+    func options(_ dtype: DType) -> rt_options {
+        rt_options(dtype: dtype.rawValue, device_type: code.type, device_index: code.index)
+    }
+}
+
+/// Process-wide engine settings and facts.
+public enum Engine {
+    /// The libtorch version the shim was compiled against, e.g. "2.11.0".
+    public static var torchVersion: String { String(cString: rt_torch_version()) }
+
+    /// Intra-op CPU threads libtorch uses.
+    public static var threads: Int { Int(rt_get_num_threads()) }
+
+    public static func setThreads(_ count: Int) throws {
+        guard count > 0 else { throw TorchError("thread count must be positive, got \(count)") }
+        try check(rt_set_num_threads(Int32(count)), "set_num_threads")
+    }
+
+    /// Loads libtorch's CUDA library next to the CPU one and checks that a device is usable.
+    /// Throws an error saying why not (no CUDA build of libtorch, no driver, no GPU).
+    public static func requireCUDA() throws {
+        if rt_cuda_load() != 1 { throw TorchError.last("CUDA is not available") }
+    }
+
+    public static var cudaDeviceCount: Int {
+        guard rt_cuda_load() == 1 else { return 0 }
+        return max(0, Int(rt_cuda_device_count()))
+    }
+
+    /// Checks that `device` can be used, loading CUDA support when needed.
+    public static func prepare(_ device: Device) throws {
+        guard case .cuda(let index) = device else { return }
+        try requireCUDA()
+        let count = cudaDeviceCount
+        guard index < count else {
+            throw TorchError("device cuda:\(index) does not exist (\(count) CUDA device(s) visible)")
+        }
+    }
+
+    /// Waits for queued GPU work (for timing); no-op on CPU.
+    public static func synchronize(_ device: Device) throws {
+        if case .cuda(let index) = device { try check(rt_cuda_synchronize(Int32(index)), "cuda synchronize") }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Core
+import Foundation
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure rlrun's speed.",
+        subcommands: [EngineBench.self]
+    )
+}
+
+struct EngineBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Matmul GFLOP/s per dtype and the Swift + shim overhead of one tiny op versus C++."
+    )
+
+    @Option(help: "Square matrix sizes to multiply.")
+    var sizes: [Int] = [256, 512, 1024, 2048]
+
+    @Option(help: "Device: cpu, cuda or cuda:N.")
+    var device = "cpu"
+
+    @Option(help: "CPU threads for libtorch (default: libtorch's choice).")
+    var threads: Int?
+
+    @Option(help: "Minimum seconds measured per data point.")
+    var seconds = 0.5
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func run() throws {
+        if let threads { try Engine.setThreads(threads) }
+        let benchmark = EngineBenchmark(sizes: sizes, device: try Device(parsing: device), secondsPerMeasurement: seconds)
+        let report = try benchmark.run()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print("libtorch \(report.torchVersion), \(report.threads) threads, \(report.device)")
+        for r in report.matmul {
+            let size = "\(r.size)x\(r.size)".padding(toLength: 10, withPad: " ", startingAt: 0)
+            print("matmul \(r.dtype.padding(toLength: 9, withPad: " ", startingAt: 0)) \(size) \(String(format: "%8.1f", r.gflops)) GFLOP/s")
+        }
+        let op = report.tinyOp
+        print(String(format: "tiny add: C++ %.3f µs/call, Swift %.3f µs/call, overhead %.3f µs",
+                     op.cppMicrosecondsPerCall, op.swiftMicrosecondsPerCall, op.overheadMicroseconds))
+    }
+}

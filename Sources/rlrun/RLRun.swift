@@ -1,0 +1,11 @@
+import ArgumentParser
+import Core
+
+@main
+struct RLRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rlrun",
+        abstract: "Reinforcement learning for language models, with algorithms, rewards and datasets as plugins.",
+        subcommands: [Doctor.self, Bench.self]
+    )
+}
