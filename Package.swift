@@ -29,12 +29,12 @@ let package = Package(
                 .linkedLibrary("c10"),
             ]
         ),
-        .target(name: "Core", dependencies: ["CTorch"], exclude: ["Engine/SafeTensors"]),
+        .target(name: "Core", dependencies: ["CTorch"]),
         .executableTarget(
             name: "rlrun",
             dependencies: ["Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"], exclude: ["SafeTensorsTests.swift"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
     ],
     cxxLanguageStandard: .cxx17
 )

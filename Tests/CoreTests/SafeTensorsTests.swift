@@ -335,7 +335,9 @@ private let malformedCases: [MalformedCase] = [
     /// F8_E4M3 is valid safetensors, so the advice is to convert, not to re-download.
     @Test func unsupportedDTypeAdvisesConversion() throws {
         let bytes = buffer(header: #"{"t":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}}"#, data: four)
-        let error = try #require(throws: SafeTensorsError.self) { try SafeTensorsFile(bytes: bytes, name: "fp8.safetensors") }
+        let error = try #require(throws: SafeTensorsError.self) {
+            try SafeTensorsFile(bytes: bytes, name: "fp8.safetensors")
+        }
         #expect(error.description.contains(#"tensor 't' has dtype "F8_E4M3", which is not supported"#))
         #expect(error.description.contains("Convert the checkpoint"))
     }
@@ -420,5 +422,36 @@ private let malformedCases: [MalformedCase] = [
             #expect(error.description.contains("could not create the temporary file"))
             #expect(error.description.contains("No such file or directory"))
         }
+    }
+}
+
+@Suite struct SafeTensorsTensorTests {
+    @Test func tensorsRoundTripThroughAFile() throws {
+        try withTemporaryDirectory { directory in
+            let url = directory.appendingPathComponent("weights.safetensors")
+            let weights = try Tensor([Float(1), -2, 3.5, 0.25, 8, -0.125], shape: [2, 3])
+            let half = try weights.to(.bfloat16)
+            let ids = try Tensor([Int64(7), -1, 1 << 40], shape: [3])
+            try SafeTensorsWriter.write(["w": weights, "w_bf16": half, "ids": ids], metadata: ["format": "pt"], to: url)
+
+            let file = try SafeTensorsFile(url: url)
+            #expect(file.metadata == ["format": "pt"])
+            #expect(try file.tensor("w").toArray(Float.self) == [1, -2, 3.5, 0.25, 8, -0.125])
+            #expect(try file.tensor("w").shape == [2, 3])
+            let loadedHalf = try file.tensor("w_bf16")
+            #expect(loadedHalf.dtype == .bfloat16)
+            #expect(try file.tensor("w_bf16", dtype: .float32).toArray(Float.self) == [1, -2, 3.5, 0.25, 8, -0.125])
+            #expect(try file.tensor("ids").toArray(Int64.self) == [7, -1, 1 << 40])
+        }
+    }
+
+    @Test(.enabled(if: fixtureFolder != nil, "needs ../shared/parity/tiny-qwen2"))
+    func pythonWrittenTensorsLoadAsTensors() throws {
+        let file = try SafeTensorsFile(url: #require(fixtureFolder).appendingPathComponent("mixed_dtypes.safetensors"))
+        #expect(try file.tensor("bf16").toArray(Double.self) == [0.0, 0.333984375, 0.66796875, 1.0, 1.3359375, 1.6640625])
+        #expect(try file.tensor("i64").toArray(Int64.self) == [-1, 1_099_511_627_776, 3, 4])
+        #expect(try file.tensor("scalar").item() == 3.5)
+        #expect(try file.tensor("empty").shape == [0, 5])
+        #expect(try file.tensor("u8").toArray(UInt8.self) == [0, 255, 7])
     }
 }
