@@ -13,28 +13,35 @@ let package = Package(
     products: [
         .executable(name: "rlrun", targets: ["rlrun"]),
         .library(name: "Core", targets: ["Core"]),
+        .library(name: "Engine", targets: ["Engine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // The C boundary: tensor table and plugin ABI headers (plus this image's engine pointer).
+        .target(name: "RLRunABI", path: "Sources/Core/ABI"),
+        // The only C++: libtorch behind the tensor table.
         .target(
-            name: "CTorch",
-            cxxSettings: [
-                .unsafeFlags(["-I", torch + "/include", "-w"]),
-            ],
+            name: "TorchShim",
+            dependencies: ["RLRunABI"],
+            path: "Sources/Core/Shim",
+            cxxSettings: [.unsafeFlags(["-I", torch + "/include", "-w"])],
             linkerSettings: [
                 .unsafeFlags(["-L", torch + "/lib", "-Xlinker", "-rpath", "-Xlinker", torch + "/lib"]),
                 .linkedLibrary("torch_cpu"),
                 .linkedLibrary("c10"),
             ]
         ),
-        .target(name: "Core", dependencies: ["CTorch"]),
+        // Swift tensors, autograd, optimisers and safetensors, over whichever table is installed.
+        .target(name: "Engine", dependencies: ["RLRunABI"], path: "Sources/Core/Engine"),
+        // The host runtime.
+        .target(name: "Core", dependencies: ["Engine", "TorchShim"], path: "Sources/Core/Runtime"),
         .executableTarget(
             name: "rlrun",
             dependencies: ["Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Engine"]),
     ],
     cxxLanguageStandard: .cxx17
 )

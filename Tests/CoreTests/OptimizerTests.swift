@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Core
+@testable import Engine
 
 @Suite struct AdamWTests {
     /// torch.optim.AdamW written out for one scalar parameter.

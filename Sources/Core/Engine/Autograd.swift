@@ -1,55 +1,55 @@
-import CTorch
+import RLRunABI
 
 // Reverse-mode differentiation, delegated to libtorch's autograd engine.
 
 extension Tensor {
-    public var requiresGrad: Bool { rt_requires_grad(handle) }
+    public var requiresGrad: Bool { api.pointee.requires_grad(handle) }
 
     /// Marks this tensor as a leaf whose gradient is accumulated by `backward()`; returns self.
     @discardableResult
     public func requiringGrad(_ enabled: Bool = true) throws -> Tensor {
-        try check(rt_set_requires_grad(handle, enabled), "requires_grad")
+        try check(api.pointee.set_requires_grad(handle, enabled), "requires_grad")
         return self
     }
 
     /// The accumulated gradient, or nil when none has been computed.
-    public var grad: Tensor? { rt_grad(handle).map { Tensor(owning: $0) } }
+    public var grad: Tensor? { api.pointee.grad(handle).map { Tensor(owning: $0) } }
 
     /// Drops the accumulated gradient (the next backward pass starts from nothing).
-    public func zeroGrad() throws { try check(rt_zero_grad(handle), "zero_grad") }
+    public func zeroGrad() throws { try check(api.pointee.zero_grad(handle), "zero_grad") }
 
     /// Accumulates d(self)/d(leaf) into every leaf's `grad`. A non-scalar tensor needs the
     /// upstream `gradient`.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) throws {
-        try check(withExtendedLifetime(gradient) { rt_backward(handle, gradient?.handle, retainGraph) },
+        try check(withExtendedLifetime(gradient) { api.pointee.backward(handle, gradient?.handle, retainGraph) },
                   "backward(\(shape))")
     }
 
     /// The same values cut from the graph (no gradient flows through).
-    public func detached() throws -> Tensor { try wrap(rt_detach(handle), "detach") }
+    public func detached() throws -> Tensor { try wrap(api.pointee.detach(handle), "detach") }
 
     // MARK: In-place updates (buffers and optimisers)
 
     public func copyInPlace(from source: Tensor) throws {
-        try check(withExtendedLifetime(source) { rt_copy_(handle, source.handle) }, "copy_(\(shape) <- \(source.shape))")
+        try check(withExtendedLifetime(source) { api.pointee.copy_(handle, source.handle) }, "copy_(\(shape) <- \(source.shape))")
     }
 
     public func addInPlace(_ other: Tensor, alpha: Double = 1) throws {
-        try check(withExtendedLifetime(other) { rt_add_(handle, other.handle, alpha) }, "add_(\(shape), \(other.shape))")
+        try check(withExtendedLifetime(other) { api.pointee.add_(handle, other.handle, alpha) }, "add_(\(shape), \(other.shape))")
     }
 
-    public func multiplyInPlace(_ value: Double) throws { try check(rt_mul_scalar_(handle, value), "mul_") }
-    public func fillInPlace(_ value: Double) throws { try check(rt_fill_(handle, value), "fill_") }
+    public func multiplyInPlace(_ value: Double) throws { try check(api.pointee.mul_scalar_(handle, value), "mul_") }
+    public func fillInPlace(_ value: Double) throws { try check(api.pointee.fill_(handle, value), "fill_") }
 }
 
 public enum Autograd {
-    public static var isEnabled: Bool { rt_grad_enabled() }
+    public static var isEnabled: Bool { api.pointee.grad_enabled() }
 
     /// Runs `body` with gradient recording on or off on this thread, restoring the previous mode.
     public static func withGradient<R>(_ enabled: Bool, _ body: () throws -> R) rethrows -> R {
-        let previous = rt_grad_enabled()
-        rt_set_grad_enabled(enabled)
-        defer { rt_set_grad_enabled(previous) }
+        let previous = api.pointee.grad_enabled()
+        api.pointee.set_grad_enabled(enabled)
+        defer { api.pointee.set_grad_enabled(previous) }
         return try body()
     }
 }

@@ -1,4 +1,4 @@
-import CTorch
+import RLRunABI
 
 /// Where a tensor lives.
 public enum Device: Sendable, Equatable, CustomStringConvertible {
@@ -41,25 +41,25 @@ public enum Device: Sendable, Equatable, CustomStringConvertible {
 /// Process-wide engine settings and facts.
 public enum Engine {
     /// The libtorch version the shim was compiled against, e.g. "2.11.0".
-    public static var torchVersion: String { String(cString: rt_torch_version()) }
+    public static var torchVersion: String { String(cString: api.pointee.torch_version()!) }
 
     /// Intra-op CPU threads libtorch uses.
-    public static var threads: Int { Int(rt_get_num_threads()) }
+    public static var threads: Int { Int(api.pointee.get_num_threads()) }
 
     public static func setThreads(_ count: Int) throws {
         guard count > 0 else { throw TorchError("thread count must be positive, got \(count)") }
-        try check(rt_set_num_threads(Int32(count)), "set_num_threads")
+        try check(api.pointee.set_num_threads(Int32(count)), "set_num_threads")
     }
 
     /// Loads libtorch's CUDA library next to the CPU one and checks that a device is usable.
     /// Throws an error saying why not (no CUDA build of libtorch, no driver, no GPU).
     public static func requireCUDA() throws {
-        if rt_cuda_load() != 1 { throw TorchError.last("CUDA is not available") }
+        if api.pointee.cuda_load() != 1 { throw TorchError.last("CUDA is not available") }
     }
 
     public static var cudaDeviceCount: Int {
-        guard rt_cuda_load() == 1 else { return 0 }
-        return max(0, Int(rt_cuda_device_count()))
+        guard api.pointee.cuda_load() == 1 else { return 0 }
+        return max(0, Int(api.pointee.cuda_device_count()))
     }
 
     /// Checks that `device` can be used, loading CUDA support when needed.
@@ -74,6 +74,6 @@ public enum Engine {
 
     /// Waits for queued GPU work (for timing); no-op on CPU.
     public static func synchronize(_ device: Device) throws {
-        if case .cuda(let index) = device { try check(rt_cuda_synchronize(Int32(index)), "cuda synchronize") }
+        if case .cuda(let index) = device { try check(api.pointee.cuda_synchronize(Int32(index)), "cuda synchronize") }
     }
 }

@@ -1,4 +1,4 @@
-import CTorch
+import RLRunABI
 
 /// A seeded random-number generator for one device. Its whole state can be read and
 /// restored, so a resumed run draws exactly the numbers an uninterrupted one would.
@@ -9,23 +9,23 @@ public final class Generator: @unchecked Sendable {
     public init(seed: UInt64, device: Device = .cpu) throws {
         try Engine.prepare(device)
         let code = device.code
-        guard let handle = rt_generator_new(code.type, code.index, seed) else {
+        guard let handle = api.pointee.generator_new(code.type, code.index, seed) else {
             throw TorchError.last("Generator(seed: \(seed), device: \(device))")
         }
         self.handle = handle
         self.device = device
     }
 
-    deinit { rt_generator_free(handle) }
+    deinit { api.pointee.generator_free(handle) }
 
     /// The seed the generator was created with.
-    public var seed: UInt64 { rt_generator_seed(handle) }
+    public var seed: UInt64 { api.pointee.generator_seed(handle) }
 
     /// The full state as a uint8 tensor (save it with the checkpoint).
-    public func state() throws -> Tensor { try wrap(rt_generator_get_state(handle), "generator state") }
+    public func state() throws -> Tensor { try wrap(api.pointee.generator_get_state(handle), "generator state") }
 
     public func setState(_ state: Tensor) throws {
-        try check(withExtendedLifetime(state) { rt_generator_set_state(handle, state.handle) }, "set generator state")
+        try check(withExtendedLifetime(state) { api.pointee.generator_set_state(handle, state.handle) }, "set generator state")
     }
 }
 
@@ -33,20 +33,20 @@ extension Tensor {
     /// Standard normal samples.
     public static func randn(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu,
                              generator: Generator) throws -> Tensor {
-        try wrap(withInt64Buffer(shape) { rt_randn($0, $1, device.options(dtype), generator.handle) }, "randn(\(shape))")
+        try wrap(withInt64Buffer(shape) { api.pointee.randn($0, $1, device.options(dtype), generator.handle) }, "randn(\(shape))")
     }
 
     /// Uniform samples in [0, 1).
     public static func rand(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu,
                             generator: Generator) throws -> Tensor {
-        try wrap(withInt64Buffer(shape) { rt_rand($0, $1, device.options(dtype), generator.handle) }, "rand(\(shape))")
+        try wrap(withInt64Buffer(shape) { api.pointee.rand($0, $1, device.options(dtype), generator.handle) }, "rand(\(shape))")
     }
 
     /// Uniform integers in low..<high.
     public static func randint(_ low: Int, _ high: Int, _ shape: [Int], dtype: DType = .int64,
                                device: Device = .cpu, generator: Generator) throws -> Tensor {
         try wrap(withInt64Buffer(shape) {
-            rt_randint(Int64(low), Int64(high), $0, $1, device.options(dtype), generator.handle)
+            api.pointee.randint(Int64(low), Int64(high), $0, $1, device.options(dtype), generator.handle)
         }, "randint(\(low)..<\(high), \(shape))")
     }
 }

@@ -1,32 +1,32 @@
-import CTorch
+import RLRunABI
 
 /// Neural-network functions. Fused libtorch kernels are used wherever they exist, one shim
 /// call each, because these sit on the hot path of every forward pass.
 public enum NN {
     /// Rows of `weight` picked by integer `indices`.
     public static func embedding(_ indices: Tensor, weight: Tensor) throws -> Tensor {
-        try wrap(withExtendedLifetime((weight, indices)) { rt_embedding(weight.handle, indices.handle) },
+        try wrap(withExtendedLifetime((weight, indices)) { api.pointee.embedding(weight.handle, indices.handle) },
                  "embedding(weight: \(weight.shape), indices: \(indices.shape))")
     }
 
     /// x · weightᵀ + bias, with weight [out, in] as in PyTorch and Hugging Face checkpoints.
     public static func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
-        try wrap(withExtendedLifetime((x, weight, bias)) { rt_linear(x.handle, weight.handle, bias?.handle) },
+        try wrap(withExtendedLifetime((x, weight, bias)) { api.pointee.linear(x.handle, weight.handle, bias?.handle) },
                  "linear(\(x.shape), weight: \(weight.shape))")
     }
 
     /// x / sqrt(mean(x², last dim) + eps) · weight.
     public static func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Double) throws -> Tensor {
-        try wrap(withExtendedLifetime((x, weight)) { rt_rms_norm(x.handle, weight?.handle, eps) },
+        try wrap(withExtendedLifetime((x, weight)) { api.pointee.rms_norm(x.handle, weight?.handle, eps) },
                  "rms_norm(\(x.shape))")
     }
 
     public static func softmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
-        try wrap(rt_softmax(x.handle, Int64(dim)), "softmax(\(x.shape), dim: \(dim))")
+        try wrap(api.pointee.softmax(x.handle, Int64(dim)), "softmax(\(x.shape), dim: \(dim))")
     }
 
     public static func logSoftmax(_ x: Tensor, dim: Int = -1) throws -> Tensor {
-        try wrap(rt_log_softmax(x.handle, Int64(dim)), "log_softmax(\(x.shape), dim: \(dim))")
+        try wrap(api.pointee.log_softmax(x.handle, Int64(dim)), "log_softmax(\(x.shape), dim: \(dim))")
     }
 
     public enum Reduction: Int32, Sendable { case none = 0, mean = 1, sum = 2 }
@@ -36,7 +36,7 @@ public enum NN {
     public static func crossEntropy(_ logits: Tensor, targets: Tensor, ignoreIndex: Int = -100,
                                     reduction: Reduction = .mean, labelSmoothing: Double = 0) throws -> Tensor {
         try wrap(withExtendedLifetime((logits, targets)) {
-            rt_cross_entropy(logits.handle, targets.handle, Int64(ignoreIndex), reduction.rawValue, labelSmoothing)
+            api.pointee.cross_entropy(logits.handle, targets.handle, Int64(ignoreIndex), reduction.rawValue, labelSmoothing)
         }, "cross_entropy(logits: \(logits.shape), targets: \(targets.shape))")
     }
 
@@ -47,7 +47,7 @@ public enum NN {
     public static func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, mask: Tensor? = nil,
                                                  causal: Bool = false, scale: Double? = nil) throws -> Tensor {
         try wrap(withExtendedLifetime((query, key, value, mask)) {
-            rt_scaled_dot_product_attention(query.handle, key.handle, value.handle, mask?.handle, causal, scale ?? 0)
+            api.pointee.scaled_dot_product_attention(query.handle, key.handle, value.handle, mask?.handle, causal, scale ?? 0)
         }, "scaled_dot_product_attention(q: \(query.shape), k: \(key.shape), v: \(value.shape))")
     }
 
@@ -55,20 +55,20 @@ public enum NN {
     /// logits[target] − logsumexp(logits) so that no [.., V] log-prob tensor is stored for the
     /// backward pass. logits [..., V], targets [...] int64 → [...].
     public static func tokenLogProbs(logits: Tensor, targets: Tensor) throws -> Tensor {
-        try wrap(withExtendedLifetime((logits, targets)) { rt_token_logprobs(logits.handle, targets.handle) },
+        try wrap(withExtendedLifetime((logits, targets)) { api.pointee.token_logprobs(logits.handle, targets.handle) },
                  "token_logprobs(logits: \(logits.shape), targets: \(targets.shape))")
     }
 
     /// Entropy of softmax(logits) over the last dimension, in float32: [..., V] → [...].
     public static func tokenEntropy(logits: Tensor) throws -> Tensor {
-        try wrap(rt_token_entropy(logits.handle), "token_entropy(\(logits.shape))")
+        try wrap(api.pointee.token_entropy(logits.handle), "token_entropy(\(logits.shape))")
     }
 
     /// Draws `samples` indices per row from the (unnormalised) probabilities `probs`.
     public static func multinomial(_ probs: Tensor, samples: Int = 1, replacement: Bool = false,
                                    generator: Generator) throws -> Tensor {
         try wrap(withExtendedLifetime((probs, generator)) {
-            rt_multinomial(probs.handle, Int64(samples), replacement, generator.handle)
+            api.pointee.multinomial(probs.handle, Int64(samples), replacement, generator.handle)
         }, "multinomial(\(probs.shape))")
     }
 }

@@ -1,4 +1,4 @@
-import CTorch
+import RLRunABI
 
 /// An n-dimensional array backed by a libtorch tensor.
 ///
@@ -11,20 +11,20 @@ public final class Tensor: @unchecked Sendable {
 
     init(owning handle: rt_tensor) { self.handle = handle }
 
-    deinit { rt_free(handle) }
+    deinit { api.pointee.free(handle) }
 
     // MARK: Inspection
 
     public var shape: [Int] {
-        let rank = Int(rt_ndim(handle))
+        let rank = Int(api.pointee.ndim(handle))
         return [Int](unsafeUninitializedCapacity: rank) { buffer, count in
-            buffer.withMemoryRebound(to: Int64.self) { _ = rt_shape(handle, $0.baseAddress, Int32(rank)) }
+            buffer.withMemoryRebound(to: Int64.self) { _ = api.pointee.shape(handle, $0.baseAddress, Int32(rank)) }
             count = rank
         }
     }
 
-    public var rank: Int { Int(rt_ndim(handle)) }
-    public var count: Int { Int(rt_numel(handle)) }
+    public var rank: Int { Int(api.pointee.ndim(handle)) }
+    public var count: Int { Int(api.pointee.numel(handle)) }
 
     public func size(_ dim: Int) -> Int {
         let dims = shape
@@ -33,16 +33,16 @@ public final class Tensor: @unchecked Sendable {
 
     public var dtype: DType {
         // Every tensor the engine creates has a supported dtype.
-        DType(rawValue: rt_get_dtype(handle)) ?? .float32
+        DType(rawValue: api.pointee.get_dtype(handle)) ?? .float32
     }
 
     public var device: Device {
         var index: Int32 = 0
-        let type = rt_get_device(handle, &index)
+        let type = api.pointee.get_device(handle, &index)
         return type == Int32(RT_CUDA.rawValue) ? .cuda(Int(index)) : .cpu
     }
 
-    public var isContiguous: Bool { rt_is_contiguous(handle) }
+    public var isContiguous: Bool { api.pointee.is_contiguous(handle) }
 
     // MARK: From and to Swift arrays
 
@@ -54,7 +54,7 @@ public final class Tensor: @unchecked Sendable {
             throw TorchError("Tensor(_:shape:): \(values.count) values do not fill shape \(dims)")
         }
         let handle = values.withUnsafeBytes { bytes in
-            withInt64Buffer(dims) { rt_from_data(bytes.baseAddress, $0, $1, device.options(T.dtype)) }
+            withInt64Buffer(dims) { api.pointee.from_data(bytes.baseAddress, $0, $1, device.options(T.dtype)) }
         }
         guard let handle else { throw TorchError.last("Tensor(_:shape:)") }
         self.init(owning: handle)
@@ -71,7 +71,7 @@ public final class Tensor: @unchecked Sendable {
         guard expected == bytes.count else {
             throw TorchError("Tensor(bytes:): \(bytes.count) bytes for \(dtype) \(shape), expected \(expected)")
         }
-        let handle = withInt64Buffer(shape) { rt_from_data(bytes.baseAddress, $0, $1, device.options(dtype)) }
+        let handle = withInt64Buffer(shape) { api.pointee.from_data(bytes.baseAddress, $0, $1, device.options(dtype)) }
         guard let handle else { throw TorchError.last("Tensor(bytes:)") }
         self.init(owning: handle)
     }
@@ -81,7 +81,7 @@ public final class Tensor: @unchecked Sendable {
         let n = count
         var status: Int32 = 0
         let values = [T](unsafeUninitializedCapacity: n) { buffer, initialized in
-            status = rt_copy_to_host(handle, T.dtype.rawValue, buffer.baseAddress, n * MemoryLayout<T>.stride)
+            status = api.pointee.copy_to_host(handle, T.dtype.rawValue, buffer.baseAddress, n * MemoryLayout<T>.stride)
             initialized = status == 0 ? n : 0
         }
         try check(status, "toArray")
@@ -93,7 +93,7 @@ public final class Tensor: @unchecked Sendable {
         let n = count * dtype.byteSize
         var status: Int32 = 0
         let values = [UInt8](unsafeUninitializedCapacity: n) { buffer, initialized in
-            status = rt_copy_to_host(handle, dtype.rawValue, buffer.baseAddress, n)
+            status = api.pointee.copy_to_host(handle, dtype.rawValue, buffer.baseAddress, n)
             initialized = status == 0 ? n : 0
         }
         try check(status, "bytes")
@@ -103,55 +103,55 @@ public final class Tensor: @unchecked Sendable {
     /// The value of a one-element tensor.
     public func item() throws -> Double {
         var value = 0.0
-        try check(rt_item_double(handle, &value), "item")
+        try check(api.pointee.item_double(handle, &value), "item")
         return value
     }
 
     public func itemInt() throws -> Int {
         var value: Int64 = 0
-        try check(rt_item_int64(handle, &value), "itemInt")
+        try check(api.pointee.item_int64(handle, &value), "itemInt")
         return Int(value)
     }
 
     // MARK: Creation
 
     public static func zeros(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
-        try wrap(withInt64Buffer(shape) { rt_zeros($0, $1, device.options(dtype)) }, "zeros(\(shape))")
+        try wrap(withInt64Buffer(shape) { api.pointee.zeros($0, $1, device.options(dtype)) }, "zeros(\(shape))")
     }
 
     public static func ones(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
-        try wrap(withInt64Buffer(shape) { rt_ones($0, $1, device.options(dtype)) }, "ones(\(shape))")
+        try wrap(withInt64Buffer(shape) { api.pointee.ones($0, $1, device.options(dtype)) }, "ones(\(shape))")
     }
 
     public static func empty(_ shape: [Int], dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
-        try wrap(withInt64Buffer(shape) { rt_empty($0, $1, device.options(dtype)) }, "empty(\(shape))")
+        try wrap(withInt64Buffer(shape) { api.pointee.empty($0, $1, device.options(dtype)) }, "empty(\(shape))")
     }
 
     public static func full(_ shape: [Int], _ value: Double, dtype: DType = .float32, device: Device = .cpu) throws -> Tensor {
-        try wrap(withInt64Buffer(shape) { rt_full($0, $1, value, device.options(dtype)) }, "full(\(shape))")
+        try wrap(withInt64Buffer(shape) { api.pointee.full($0, $1, value, device.options(dtype)) }, "full(\(shape))")
     }
 
     /// Values start, start+step, ... below end.
     public static func arange(_ start: Double = 0, _ end: Double, step: Double = 1, dtype: DType = .int64,
                               device: Device = .cpu) throws -> Tensor {
-        try wrap(rt_arange(start, end, step, device.options(dtype)), "arange(\(start), \(end), \(step))")
+        try wrap(api.pointee.arange(start, end, step, device.options(dtype)), "arange(\(start), \(end), \(step))")
     }
 
     // MARK: Conversion
 
     public func to(_ dtype: DType) throws -> Tensor {
         if dtype == self.dtype { return self }
-        return try wrap(rt_to_dtype(handle, dtype.rawValue), "to(\(dtype))")
+        return try wrap(api.pointee.to_dtype(handle, dtype.rawValue), "to(\(dtype))")
     }
 
     public func to(_ device: Device, dtype: DType? = nil) throws -> Tensor {
         let target = dtype ?? self.dtype
         if device == self.device && target == self.dtype { return self }
-        return try wrap(rt_to(handle, device.options(target)), "to(\(device))")
+        return try wrap(api.pointee.to(handle, device.options(target)), "to(\(device))")
     }
 
-    public func clone() throws -> Tensor { try wrap(rt_clone(handle), "clone") }
-    public func contiguous() throws -> Tensor { try wrap(rt_contiguous(handle), "contiguous") }
+    public func clone() throws -> Tensor { try wrap(api.pointee.clone(handle), "clone") }
+    public func contiguous() throws -> Tensor { try wrap(api.pointee.contiguous(handle), "contiguous") }
 }
 
 extension Tensor: CustomStringConvertible {

@@ -1,4 +1,4 @@
-import CTorch
+import RLRunABI
 
 /// An error raised by libtorch (shape or dtype mismatch, out-of-range index, ...) or by the
 /// engine's own argument checks, carried into Swift instead of aborting the process.
@@ -11,7 +11,7 @@ public struct TorchError: Error, CustomStringConvertible, Sendable {
 
     /// The message the shim stored for this thread when the last call failed.
     static func last(_ operation: String) -> TorchError {
-        TorchError("\(operation): \(String(cString: rt_last_error()))")
+        TorchError("\(operation): \(String(cString: api.pointee.last_error()!))")
     }
 }
 
@@ -43,3 +43,8 @@ func withHandles<R>(_ tensors: [Tensor], _ body: (UnsafePointer<rt_tensor?>?, In
         try handles.withUnsafeBufferPointer { try body($0.baseAddress, Int32($0.count)) }
     }
 }
+
+/// The engine table this image computes with: libtorch's, installed when the host loads, or
+/// the host's, installed by the plugin SDK before a plugin's code runs.
+@inline(__always)
+var api: UnsafePointer<rt_api> { rlrun_engine() }

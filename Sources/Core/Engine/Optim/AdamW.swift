@@ -1,4 +1,4 @@
-import CTorch
+import RLRunABI
 
 /// AdamW (Loshchilov & Hutter) with decoupled weight decay, as torch.optim.AdamW:
 ///   θ ← θ − lr·λ·θ;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
@@ -44,7 +44,7 @@ public final class AdamW {
                          group.map { expAvgSq[$0.index] }, group.map { steps[$0.index] }]
             let h = lists.map { $0.map { $0.handle as rt_tensor? } }
             try withExtendedLifetime(lists) {
-                try check(rt_adamw_step(h[0], h[1], h[2], h[3], h[4], Int32(group.count), lr, options.beta1,
+                try check(api.pointee.adamw_step(h[0], h[1], h[2], h[3], h[4], Int32(group.count), lr, options.beta1,
                                         options.beta2, options.weightDecay, options.eps), "AdamW step")
             }
         }

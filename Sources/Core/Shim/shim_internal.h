@@ -1,6 +1,6 @@
 // Internal helpers of the shim: handle conversion and the one error path.
 #pragma once
-#include "rlrun_torch.h"
+#include "shim_functions.h"
 #include <ATen/ATen.h>
 #include <string>
 

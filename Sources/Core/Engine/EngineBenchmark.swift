@@ -1,4 +1,4 @@
-import CTorch
+import RLRunABI
 import Foundation
 
 /// Measures what the engine costs: matmul throughput per dtype, and the overhead the Swift
@@ -83,11 +83,11 @@ public struct EngineBenchmark: Sendable {
         let b = try Tensor.ones([1], device: device)
         let iterations = 200_000
         // Warm both paths, then alternate and keep the best of three to damp noise.
-        _ = rt_bench_add_loop(a.handle, b.handle, 10_000)
+        _ = api.pointee.bench_add_loop(a.handle, b.handle, 10_000)
         var cpp = Double.infinity
         var swift = Double.infinity
         for _ in 0..<3 {
-            cpp = Swift.min(cpp, rt_bench_add_loop(a.handle, b.handle, Int64(iterations)) / 1000)
+            cpp = Swift.min(cpp, api.pointee.bench_add_loop(a.handle, b.handle, Int64(iterations)) / 1000)
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<iterations { _ = try a + b }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start)

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// A self-check of the engine on this machine: libtorch loads, CUDA is or is not usable (and

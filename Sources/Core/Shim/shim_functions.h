@@ -1,41 +1,18 @@
 /*
- * rlrun's C shim over libtorch: the only C++ in the project lives behind this header.
- *
- * Conventions (one error path, one naming scheme, no logic):
- *  - `rt_tensor` and `rt_generator` are opaque, heap-owned handles. Every function that
- *    returns a handle gives the caller a new reference which it must release with
- *    `rt_free` / `rt_generator_free`. Handles passed as arguments are borrowed.
- *  - A function that fails returns NULL (handle results) or -1 (int results) and stores a
- *    message for the calling thread, read with `rt_last_error`. C++ exceptions never escape.
- *  - Shapes and dimension lists are `const int64_t *` + count. Scalars are doubles.
- *  - dtype codes: see `rt_dtype`; device: `rt_device` (type + index).
+ * The shim's functions, one per entry of `rt_api` (rlrun_tensor.h holds the contract: ownership,
+ * errors, units). table.cpp gathers them into the table the engine and plugins call through.
  */
-#ifndef RLRUN_TORCH_H
-#define RLRUN_TORCH_H
+#ifndef RLRUN_SHIM_FUNCTIONS_H
+#define RLRUN_SHIM_FUNCTIONS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "rlrun_tensor.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct rt_tensor_opaque *rt_tensor;
-typedef struct rt_generator_opaque *rt_generator;
-
-typedef enum {
-  RT_F32 = 0, RT_BF16 = 1, RT_F16 = 2, RT_F64 = 3,
-  RT_I64 = 4, RT_I32 = 5, RT_BOOL = 6, RT_U8 = 7
-} rt_dtype;
-
-typedef enum { RT_CPU = 0, RT_CUDA = 1 } rt_device_type;
-
-typedef struct {
-  int32_t dtype;        /* rt_dtype */
-  int32_t device_type;  /* rt_device_type */
-  int32_t device_index; /* -1 = current */
-} rt_options;
 
 /* ---- errors, runtime ---------------------------------------------------------------- */
 /* Message of the last failed call on this thread; valid until the next failing call. */

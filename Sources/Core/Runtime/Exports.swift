@@ -1,0 +1,2 @@
+// The host runtime re-exports the engine: `import Core` gives tensors, optimisers and all.
+@_exported import Engine
