@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "rlrun", targets: ["rlrun"]),
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "RLRunSDK", targets: ["RLRunSDK"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -35,13 +36,15 @@ let package = Package(
         ),
         // Swift tensors, autograd, optimisers and safetensors, over whichever table is installed.
         .target(name: "Engine", dependencies: ["RLRunABI"], path: "Sources/Core/Engine"),
+        // What a plugin author builds against: the protocols, and the exporter to the C ABI.
+        .target(name: "RLRunSDK", dependencies: ["Engine", "RLRunABI"], path: "Sources/Core/SDK"),
         // The host runtime.
-        .target(name: "Core", dependencies: ["Engine", "TorchShim"], path: "Sources/Core/Runtime"),
+        .target(name: "Core", dependencies: ["Engine", "RLRunSDK", "TorchShim"], path: "Sources/Core/Runtime"),
         .executableTarget(
             name: "rlrun",
             dependencies: ["Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TorchShim"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -5,21 +5,24 @@ import RLRunABI
 public final class Generator: @unchecked Sendable {
     let handle: rt_generator
     public let device: Device
+    /// The seed the generator was created with.
+    public let seed: UInt64
 
+    /// libtorch's CPU generator (mt19937) keeps only 32 bits of its seed, so the high half is
+    /// folded into the low one: seeds that differ only in their high half still differ.
     public init(seed: UInt64, device: Device = .cpu) throws {
         try Engine.prepare(device)
         let code = device.code
-        guard let handle = api.pointee.generator_new(code.type, code.index, seed) else {
+        let folded = device == .cpu ? (seed ^ (seed >> 32)) & 0xFFFF_FFFF : seed
+        guard let handle = api.pointee.generator_new(code.type, code.index, folded) else {
             throw TorchError.last("Generator(seed: \(seed), device: \(device))")
         }
         self.handle = handle
         self.device = device
+        self.seed = seed
     }
 
     deinit { api.pointee.generator_free(handle) }
-
-    /// The seed the generator was created with.
-    public var seed: UInt64 { api.pointee.generator_seed(handle) }
 
     /// The full state as a uint8 tensor (save it with the checkpoint).
     public func state() throws -> Tensor { try wrap(api.pointee.generator_get_state(handle), "generator state") }

@@ -13,6 +13,20 @@ public final class Tensor: @unchecked Sendable {
 
     deinit { api.pointee.free(handle) }
 
+    /// A tensor for a handle borrowed across the plugin boundary: takes a reference of its own,
+    /// so it stays valid after the call that lent it returns.
+    public convenience init(retaining handle: OpaquePointer) throws {
+        guard let copy = api.pointee.shallow_copy(handle) else { throw TorchError.last("retain tensor handle") }
+        self.init(owning: copy)
+    }
+
+    /// A new reference to this tensor's handle for the other side of the plugin boundary,
+    /// which becomes responsible for freeing it.
+    public func retainedHandle() throws -> OpaquePointer {
+        guard let handle = api.pointee.shallow_copy(handle) else { throw TorchError.last("retain tensor handle") }
+        return handle
+    }
+
     // MARK: Inspection
 
     public var shape: [Int] {
@@ -131,8 +145,13 @@ public final class Tensor: @unchecked Sendable {
         try wrap(withInt64Buffer(shape) { api.pointee.full($0, $1, value, device.options(dtype)) }, "full(\(shape))")
     }
 
+    /// Values 0, 1, ... below end.
+    public static func arange(_ end: Double, dtype: DType = .int64, device: Device = .cpu) throws -> Tensor {
+        try arange(0, end, dtype: dtype, device: device)
+    }
+
     /// Values start, start+step, ... below end.
-    public static func arange(_ start: Double = 0, _ end: Double, step: Double = 1, dtype: DType = .int64,
+    public static func arange(_ start: Double, _ end: Double, step: Double = 1, dtype: DType = .int64,
                               device: Device = .cpu) throws -> Tensor {
         try wrap(api.pointee.arange(start, end, step, device.options(dtype)), "arange(\(start), \(end), \(step))")
     }

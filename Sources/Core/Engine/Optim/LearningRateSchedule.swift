@@ -1,7 +1,9 @@
 import Foundation
 
-/// Learning rate as a function of the optimizer step, as in transformers' schedulers.
-/// Stateless: the step alone determines the rate, so resuming needs only the step.
+/// Learning rate as a function of the optimizer step. The decay follows transformers'
+/// schedulers; the warm-up is shifted by one step so that the first update already moves
+/// (rate base·1/warmup, where transformers gives 0). Stateless: the step alone determines the
+/// rate, so resuming needs only the step.
 public struct LearningRateSchedule: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         /// The base rate throughout (after the warm-up, if any).
