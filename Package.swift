@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "Core", dependencies: ["Engine", "RLRunSDK", "TorchShim"], path: "Sources/Core/Runtime"),
         .executableTarget(
             name: "rlrun",
-            dependencies: ["Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Core", "RLRunSDK", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TorchShim"]),
     ],

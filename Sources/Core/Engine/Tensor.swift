@@ -20,6 +20,12 @@ public final class Tensor: @unchecked Sendable {
         self.init(owning: copy)
     }
 
+    /// A tensor taking over a handle the other side of the plugin boundary handed out.
+    public convenience init(adopting handle: OpaquePointer) { self.init(owning: handle) }
+
+    /// The raw handle, borrowed: valid only while this tensor is alive.
+    public var borrowedHandle: OpaquePointer { handle }
+
     /// A new reference to this tensor's handle for the other side of the plugin boundary,
     /// which becomes responsible for freeing it.
     public func retainedHandle() throws -> OpaquePointer {

@@ -22,7 +22,7 @@ public struct PluginError: Error, CustomStringConvertible, Sendable {
 
 extension rlrun_error {
     /// Stores `message` (truncated to the buffer, always NUL-terminated) and `code`.
-    mutating func set(code: Int32, message: String) {
+    public mutating func set(code: Int32, message: String) {
         self.code = code
         withUnsafeMutableBytes(of: &self.message) { buffer in
             let bytes = Array(message.utf8.prefix(buffer.count - 1))
@@ -31,7 +31,7 @@ extension rlrun_error {
         }
     }
 
-    var text: String {
+    public var text: String {
         withUnsafeBytes(of: message) { buffer in
             let bytes = buffer.prefix { $0 != 0 }
             return String(decoding: bytes, as: UTF8.self)

@@ -34,21 +34,21 @@ public enum RewardComponent: Sendable, Equatable {
     case numbers([Double])
     case labels([String])
 
-    var count: Int {
+    public var count: Int {
         switch self {
         case .numbers(let v): v.count
         case .labels(let v): v.count
         }
     }
 
-    var json: JSONValue {
+    public var json: JSONValue {
         switch self {
         case .numbers(let v): .array(v.map { .number($0) })
         case .labels(let v): .array(v.map { .string($0) })
         }
     }
 
-    init?(json: JSONValue) {
+    public init?(json: JSONValue) {
         guard let items = json.arrayValue else { return nil }
         if let numbers = items.map(\.doubleValue) as? [Double] {
             self = .numbers(numbers)

@@ -98,6 +98,13 @@ typedef struct rlrun_host {
   /* level: 0 debug, 1 info, 2 warning. */
   void (*log)(void *context, int32_t level, const char *message);
   const char *run_directory;    /* where the run writes, or NULL */
+  /* Readers for plugins without a JSON parser of their own: look up a top-level key of a
+   * JSON object (e.g. the configuration passed to create, or an item's metadata). They
+   * return 1 when the key exists with that type, 0 otherwise. json_string copies at most
+   * capacity - 1 bytes and a NUL. */
+  int32_t (*json_number)(const char *json, const char *key, double *out);
+  int32_t (*json_bool)(const char *json, const char *key, int32_t *out);
+  int32_t (*json_string)(const char *json, const char *key, char *out, size_t capacity);
 } rlrun_host;
 
 typedef struct rlrun_plugin rlrun_plugin;
