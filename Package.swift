@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Engine", targets: ["Engine"]),
         .library(name: "RLRunSDK", targets: ["RLRunSDK"]),
+        // Plugins: each its own shared library (libNAME.so), found by `--reward NAME` etc.
+        .library(name: "gsm8k", type: .dynamic, targets: ["GSM8KPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,11 +42,15 @@ let package = Package(
         .target(name: "RLRunSDK", dependencies: ["Engine", "RLRunABI"], path: "Sources/Core/SDK"),
         // The host runtime.
         .target(name: "Core", dependencies: ["Engine", "RLRunSDK", "TorchShim"], path: "Sources/Core/Runtime"),
+        // Plugins shipped with rlrun, and code they share (linked into each).
+        .target(name: "MathAnswers", path: "Sources/Plugins/Shared/MathAnswers"),
+        .target(name: "GSM8KPlugin", dependencies: ["RLRunSDK", "MathAnswers"], path: "Sources/Plugins/gsm8k"),
         .executableTarget(
             name: "rlrun",
             dependencies: ["Core", "RLRunSDK", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TorchShim"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "RLRunSDK"]),
     ],
     cxxLanguageStandard: .cxx17
 )
