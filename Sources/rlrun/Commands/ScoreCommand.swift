@@ -23,6 +23,9 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .customLong("option"), help: "A plugin option, PLUGIN.KEY=VALUE (VALUE as JSON, else text; repeatable).")
     var options: [String] = []
 
+    @Option(name: .customLong("pin"), help: "Require a plugin file's SHA-256, NAME=DIGEST (repeatable).")
+    var pins: [String] = []
+
     @Option(help: "Input JSONL file.")
     var input: String
 
@@ -30,9 +33,14 @@ struct ScoreCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
+        var pinned: [String: String] = [:]
+        for pin in pins {
+            guard let equals = pin.firstIndex(of: "=") else { throw ValidationError("--pin '\(pin)' must look like NAME=SHA256") }
+            pinned[String(pin[..<equals])] = String(pin[pin.index(after: equals)...])
+        }
         let loader = PluginLoader(host: PluginHost(log: { level, message in
             FileHandle.standardError.write(Data("[\(level)] \(message)\n".utf8))
-        }))
+        }), pins: pinned)
         let optionsByPlugin = try PluginOptionArguments.parse(options)
         var terms: [RewardComposer.Term] = []
         for text in rewards {
