@@ -38,6 +38,8 @@ let package = Package(
         ),
         // Swift tensors, autograd, optimisers and safetensors, over whichever table is installed.
         .target(name: "Engine", dependencies: ["RLRunABI"], path: "Sources/Core/Engine"),
+        // Policy models: Qwen2 / Llama transformers from Hugging Face folders.
+        .target(name: "Models", dependencies: ["Engine"], path: "Sources/Core/Models"),
         // What a plugin author builds against: the protocols, and the exporter to the C ABI.
         .target(name: "RLRunSDK", dependencies: ["Engine", "RLRunABI"], path: "Sources/Core/SDK"),
         // The host runtime.
@@ -50,7 +52,9 @@ let package = Package(
             dependencies: ["Core", "RLRunSDK", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TorchShim"]),
-        .testTarget(name: "CoreTests", dependencies: ["Core", "RLRunSDK"]),
+        .testTarget(name: "ModelTests", dependencies: ["Models", "TorchShim"]),
+        // Fixtures holds C sources the tests compile with cc at run time, not target sources.
+        .testTarget(name: "CoreTests", dependencies: ["Core", "RLRunSDK"], exclude: ["Fixtures"]),
     ],
     cxxLanguageStandard: .cxx17
 )

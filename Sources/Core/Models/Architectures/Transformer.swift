@@ -1,0 +1,122 @@
+import Engine
+import Foundation
+
+/// A decoder block: pre-norm attention and SwiGLU MLP with residual connections.
+public final class TransformerBlock {
+    public let attention: Attention
+    public let mlp: MLP
+    public let inputNorm: RMSNorm
+    public let postAttentionNorm: RMSNorm
+
+    init(_ source: WeightSource, _ prefix: String, _ c: ModelConfiguration) throws {
+        attention = try Attention(source, "\(prefix).self_attn", c)
+        mlp = try MLP(source, "\(prefix).mlp", hidden: c.hiddenSize, intermediate: c.intermediateSize)
+        inputNorm = try RMSNorm(source, "\(prefix).input_layernorm", size: c.hiddenSize, eps: c.rmsNormEps)
+        postAttentionNorm = try RMSNorm(source, "\(prefix).post_attention_layernorm", size: c.hiddenSize, eps: c.rmsNormEps)
+    }
+
+    func callAsFunction(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: Tensor?, causal: Bool,
+                        cache: KVCache?, layer: Int) throws -> Tensor {
+        let h = try x + attention(inputNorm(x), rope: rope, mask: mask, causal: causal, cache: cache, layer: layer)
+        return try h + mlp(postAttentionNorm(h))
+    }
+
+    func parameters(_ prefix: String) -> [(String, Tensor)] {
+        attention.parameters("\(prefix).self_attn") + mlp.parameters("\(prefix).mlp")
+            + inputNorm.parameters("\(prefix).input_layernorm") + postAttentionNorm.parameters("\(prefix).post_attention_layernorm")
+    }
+}
+
+/// The Qwen2 / Llama transformer with Hugging Face's parameter names (`model.layers.N...`).
+/// Causal for language models; bidirectional when the configuration is a masked-diffusion
+/// model (LLaDA style), which predicts masked tokens from both sides.
+public final class Transformer {
+    public let configuration: ModelConfiguration
+    public let dtype: DType
+    public let device: Device
+    public let embedding: Tensor
+    public let blocks: [TransformerBlock]
+    public let norm: RMSNorm
+    /// Nil when tied to the embedding.
+    public let head: Linear?
+    let rope: RotaryEmbedding
+
+    public init(configuration c: ModelConfiguration, weights source: WeightSource) throws {
+        configuration = c
+        dtype = source.dtype
+        device = source.device
+        embedding = try source.tensor("model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize])
+        blocks = try (0..<c.layers).map { try TransformerBlock(source, "model.layers.\($0)", c) }
+        norm = try RMSNorm(source, "model.norm", size: c.hiddenSize, eps: c.rmsNormEps)
+        head = c.tieWordEmbeddings ? nil
+            : try Linear(source, "lm_head", inputs: c.hiddenSize, outputs: c.vocabularySize, bias: false)
+        rope = try RotaryEmbedding(headDimension: c.headDimension, maxPositions: c.maxPositions, theta: c.ropeTheta,
+                                   scaling: c.ropeScaling, device: source.device)
+        try source.finish()
+    }
+
+    /// Loads a Hugging Face folder (config.json and safetensors), converting weights to `dtype`.
+    public convenience init(folder: URL, dtype: DType = .float32, device: Device = .cpu) throws {
+        try Engine.prepare(device)
+        let configuration = try ModelConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
+        try self.init(configuration: configuration, weights: .checkpoint(folder: folder, dtype: dtype, device: device))
+    }
+
+    /// Final hidden states [B, L, hidden] for `tokens` [B, L].
+    /// - positions: [B, L] position ids (default 0..<L, or continuing the cache);
+    /// - mask: boolean [B, 1, L, S], true where a query may attend to a key (needed with padding);
+    /// - cache: keys/values of earlier positions, extended in place.
+    public func hiddenStates(_ tokens: Tensor, positions: Tensor? = nil, mask: Tensor? = nil,
+                             cache: KVCache? = nil) throws -> Tensor {
+        let (batch, length) = (tokens.size(0), tokens.size(1))
+        let start = cache?.length ?? 0
+        let positions = try positions ?? Tensor.arange(Double(start), Double(start + length), device: device)
+            .unsqueeze(0).expand([batch, length])
+        let table = try rope.table(positions: positions, dtype: dtype)
+        // PyTorch's built-in causal mask is aligned to the first key, which is right only
+        // without cached positions. After them, one new token may see every key, and several
+        // need an explicit mask aligned to the last key.
+        var causal = !configuration.maskedDiffusion
+        var mask = mask
+        if mask == nil, causal, start > 0 {
+            if length > 1 { mask = try Self.causalMask(queries: length, keys: start + length, device: device) }
+            causal = false
+        }
+        var x = try NN.embedding(tokens, weight: embedding)
+        for (i, block) in blocks.enumerated() {
+            x = try block(x, rope: table, mask: mask, causal: causal, cache: cache, layer: i)
+        }
+        cache?.advance(by: length)
+        return try norm(x)
+    }
+
+    /// Vocabulary logits for hidden states [..., hidden].
+    public func logits(_ hidden: Tensor) throws -> Tensor {
+        try head.map { try $0(hidden) } ?? NN.linear(hidden, weight: embedding)
+    }
+
+    /// Logits [B, L, V] for `tokens` [B, L].
+    public func callAsFunction(_ tokens: Tensor, positions: Tensor? = nil, mask: Tensor? = nil,
+                               cache: KVCache? = nil) throws -> Tensor {
+        try logits(hiddenStates(tokens, positions: positions, mask: mask, cache: cache))
+    }
+
+    /// [1, 1, L, S] lower-triangular mask whose last query row sees all S keys.
+    public static func causalMask(queries: Int, keys: Int, device: Device) throws -> Tensor {
+        try Tensor.ones([queries, keys], dtype: .bool, device: device).tril(keys - queries).unsqueeze(0).unsqueeze(0)
+    }
+
+    public func makeCache(batch: Int, capacity: Int) throws -> KVCache {
+        try KVCache(layers: configuration.layers, batch: batch, keyValueHeads: configuration.keyValueHeads,
+                    headDimension: configuration.headDimension, capacity: capacity, dtype: dtype, device: device)
+    }
+
+    /// Every parameter by its Hugging Face name, in a stable order (tied head not repeated).
+    public func parameters() -> [(String, Tensor)] {
+        var all = [("model.embed_tokens.weight", embedding)]
+        for (i, block) in blocks.enumerated() { all += block.parameters("model.layers.\(i)") }
+        all += norm.parameters("model.norm")
+        if let head { all += head.parameters("lm_head") }
+        return all
+    }
+}

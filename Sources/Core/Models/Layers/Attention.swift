@@ -1,0 +1,39 @@
+import Engine
+
+/// Multi-head self-attention with grouped-query heads, RoPE and an optional KV cache.
+public final class Attention {
+    public let q, k, v, o: Linear
+    let heads: Int
+    let keyValueHeads: Int
+    let headDimension: Int
+
+    public init(_ source: WeightSource, _ prefix: String, _ c: ModelConfiguration) throws {
+        heads = c.attentionHeads
+        keyValueHeads = c.keyValueHeads
+        headDimension = c.headDimension
+        q = try Linear(source, "\(prefix).q_proj", inputs: c.hiddenSize, outputs: heads * headDimension, bias: c.attentionBias)
+        k = try Linear(source, "\(prefix).k_proj", inputs: c.hiddenSize, outputs: keyValueHeads * headDimension, bias: c.attentionBias)
+        v = try Linear(source, "\(prefix).v_proj", inputs: c.hiddenSize, outputs: keyValueHeads * headDimension, bias: c.attentionBias)
+        o = try Linear(source, "\(prefix).o_proj", inputs: heads * headDimension, outputs: c.hiddenSize, bias: false)
+    }
+
+    /// x [B, L, hidden] → [B, L, hidden]. `mask` is boolean [B, 1, L, S] (true = may attend);
+    /// without it attention is causal (or full when `causal` is false).
+    func callAsFunction(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: Tensor?, causal: Bool,
+                        cache: KVCache?, layer: Int) throws -> Tensor {
+        let (batch, length) = (x.size(0), x.size(1))
+        func split(_ t: Tensor, _ n: Int) throws -> Tensor { try t.view([batch, length, n, headDimension]).transpose(1, 2) }
+        let query = try RotaryEmbedding.apply(split(q(x), heads), cos: rope.cos, sin: rope.sin)
+        var key = try RotaryEmbedding.apply(split(k(x), keyValueHeads), cos: rope.cos, sin: rope.sin)
+        var value = try split(v(x), keyValueHeads)
+        if let cache { (key, value) = try cache.append(layer: layer, keys: key, values: value) }
+        let attended = try NN.scaledDotProductAttention(query: query, key: key, value: value, mask: mask,
+                                                        causal: mask == nil && causal)
+        return try o(attended.transpose(1, 2).reshape([batch, length, heads * headDimension]))
+    }
+
+    func parameters(_ prefix: String) -> [(String, Tensor)] {
+        q.parameters("\(prefix).q_proj") + k.parameters("\(prefix).k_proj") + v.parameters("\(prefix).v_proj")
+            + o.parameters("\(prefix).o_proj")
+    }
+}
