@@ -1,0 +1,115 @@
+import Engine
+
+extension Transformer {
+    /// Samples a completion for every prompt in one batch with a KV cache. Prompts of
+    /// different lengths are left-padded and masked; a sequence leaves the batch when it stops.
+    /// - stop: called with a row's generated ids after each token; true ends that row
+    ///   (for stop strings, decode and search there).
+    public func generate(prompts: [[Int]], options: SamplingOptions, generator: Generator, padTokenID: Int = 0,
+                         stop: (([Int]) -> Bool)? = nil) throws -> GenerationResult {
+        guard !configuration.maskedDiffusion else {
+            throw ModelError("generate() is for causal models; masked-diffusion models use generateByUnmasking()")
+        }
+        guard !prompts.isEmpty else { return GenerationResult(tokens: [], logProbs: [], stopReasons: []) }
+        guard prompts.allSatisfy({ !$0.isEmpty }) else { throw ModelError("every prompt needs at least one token") }
+        let width = prompts.map(\.count).max()!
+        guard width + options.maxNewTokens <= configuration.maxPositions else {
+            throw ModelError("prompt (\(width)) + max new tokens (\(options.maxNewTokens)) exceed the model's \(configuration.maxPositions) positions")
+        }
+        return try withNoGrad {
+            var padding = prompts.map { width - $0.count }
+            var ids: [Int64] = [], positions: [Int64] = []
+            for (prompt, pad) in zip(prompts, padding) {
+                ids += Array(repeating: Int64(padTokenID), count: pad) + prompt.map(Int64.init)
+                positions += Array(repeating: 0, count: pad) + (0..<prompt.count).map(Int64.init)
+            }
+            let batch = prompts.count
+            let cache = try makeCache(batch: batch, capacity: width + options.maxNewTokens)
+            let prefillMask = try Self.paddedCausalMask(padding: padding, length: width, device: device)
+            var logits = try self(Tensor(ids, shape: [batch, width], device: device),
+                                  positions: Tensor(positions, shape: [batch, width], device: device),
+                                  mask: prefillMask, cache: cache).select(dim: 1, index: width - 1)
+
+            var active = Array(0..<batch)
+            var nextPosition = prompts.map(\.count)
+            var tokens = Array(repeating: [Int](), count: batch)
+            var logProbs = Array(repeating: [Float](), count: batch)
+            var reasons = Array(repeating: StopReason.length, count: batch)
+            for step in 0..<options.maxNewTokens {
+                let (picked, pickedLogProbs) = try sample(logits, options: options, generator: generator)
+                var finished: [Int] = []
+                for (row, sequence) in active.enumerated() {
+                    tokens[sequence].append(picked[row])
+                    logProbs[sequence].append(pickedLogProbs[row])
+                    if options.stopTokenIDs.contains(picked[row]) {
+                        reasons[sequence] = .stopToken
+                        finished.append(row)
+                    } else if let stop, stop(tokens[sequence]) {
+                        reasons[sequence] = .stopCondition
+                        finished.append(row)
+                    }
+                }
+                if step == options.maxNewTokens - 1 { break }
+                var input = picked
+                if !finished.isEmpty {
+                    let keep = active.indices.filter { !finished.contains($0) }
+                    if keep.isEmpty { break }
+                    try cache.keepRows(Tensor(keep.map(Int64.init), device: device))
+                    active = keep.map { active[$0] }
+                    padding = keep.map { padding[$0] }
+                    input = keep.map { picked[$0] }
+                }
+                let rows = active.count
+                let keyCount = cache.length + 1
+                let mask = try Self.paddingMask(padding: padding, keys: keyCount, device: device)
+                let position = try Tensor(active.map { Int64(nextPosition[$0]) }, shape: [rows, 1], device: device)
+                for sequence in active { nextPosition[sequence] += 1 }
+                logits = try self(Tensor(input.map(Int64.init), shape: [rows, 1], device: device), positions: position,
+                                  mask: mask, cache: cache).select(dim: 1, index: 0)
+            }
+            return GenerationResult(tokens: tokens, logProbs: logProbs, stopReasons: reasons)
+        }
+    }
+
+    /// Next tokens [B] and their log-probs for logits [B, V].
+    func sample(_ logits: Tensor, options: SamplingOptions, generator: Generator) throws -> ([Int], [Float]) {
+        let logits = try logits.to(.float32)
+        if options.temperature <= 0 {
+            let picked = try logits.argmax(dim: -1)
+            let logProbs = try NN.tokenLogProbs(logits: logits, targets: picked)
+            return (try picked.toArray(Int.self), try logProbs.toArray(Float.self))
+        }
+        let scaled = try logits / options.temperature
+        var filtered = scaled
+        if options.topK > 0 && options.topK < scaled.size(-1) {
+            let kth = try scaled.topk(options.topK, dim: -1).values.slice(dim: -1, start: options.topK - 1)
+            filtered = try filtered.maskedFill(filtered.lt(kth), -Double.infinity)
+        }
+        if options.topP < 1 {
+            let (sorted, order) = try filtered.sort(dim: -1, descending: true)
+            let probabilities = try NN.softmax(sorted, dim: -1)
+            // Drop a token when the tokens before it already reach top_p (the first always stays).
+            let before = try probabilities.cumsum(dim: -1) - probabilities
+            let trimmed = try sorted.maskedFill(before.gt(options.topP), -Double.infinity)
+            filtered = try filtered.scatter(dim: -1, index: order, source: trimmed)
+        }
+        let picked = try NN.multinomial(NN.softmax(filtered, dim: -1), samples: 1, generator: generator).squeeze(-1)
+        let logProbs = try NN.tokenLogProbs(logits: scaled, targets: picked)
+        return (try picked.toArray(Int.self), try logProbs.toArray(Float.self))
+    }
+
+    /// Boolean [B, 1, 1, keys]: true for every key after the row's left padding.
+    static func paddingMask(padding: [Int], keys: Int, device: Device) throws -> Tensor {
+        try Tensor.arange(Double(keys), device: device).unsqueeze(0)
+            .ge(Tensor(padding.map(Int64.init), device: device).unsqueeze(1)).unsqueeze(1).unsqueeze(1)
+    }
+
+    /// Boolean [B, 1, length, length]: causal, keys of left padding hidden, and padded query
+    /// rows allowed to see themselves (an all-masked row would give NaN).
+    static func paddedCausalMask(padding: [Int], length: Int, device: Device) throws -> Tensor {
+        let keys = try paddingMask(padding: padding, keys: length, device: device).squeeze(1).squeeze(1)  // [B, S]
+        let causal = try Tensor.ones([length, length], dtype: .bool, device: device).tril(0)
+        let diagonal = try causal.logicalAnd(Tensor.ones([length, length], dtype: .bool, device: device).triu(0))
+        return try causal.unsqueeze(0).logicalAnd(keys.unsqueeze(1)).logicalOr(diagonal.unsqueeze(0)).unsqueeze(1)
+    }
+}
