@@ -40,6 +40,8 @@ public final class Transformer {
     /// Nil when tied to the embedding.
     public let head: Linear?
     let rope: RotaryEmbedding
+    /// Settings of the LoRA adapters attached, if any.
+    public internal(set) var loraConfiguration: LoRAConfiguration?
 
     public init(configuration c: ModelConfiguration, weights source: WeightSource) throws {
         configuration = c

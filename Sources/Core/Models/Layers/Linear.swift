@@ -4,6 +4,8 @@ import Engine
 public final class Linear {
     public var weight: Tensor
     public var bias: Tensor?
+    /// A low-rank update trained in place of the frozen weight (nil without LoRA).
+    public var lora: LoRAAdapter?
 
     public init(_ source: WeightSource, _ prefix: String, inputs: Int, outputs: Int, bias: Bool) throws {
         weight = try source.tensor("\(prefix).weight", shape: [outputs, inputs])
@@ -15,7 +17,11 @@ public final class Linear {
         self.bias = bias
     }
 
-    public func callAsFunction(_ x: Tensor) throws -> Tensor { try NN.linear(x, weight: weight, bias: bias) }
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        let base = try NN.linear(x, weight: weight, bias: bias)
+        guard let lora, lora.enabled else { return base }
+        return try base + lora(x)
+    }
 
     public func parameters(_ prefix: String) -> [(String, Tensor)] {
         [("\(prefix).weight", weight)] + (bias.map { [("\(prefix).bias", $0)] } ?? [])
