@@ -37,8 +37,8 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         do {
             self = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         } catch let DecodingError.dataCorrupted(context) {
-            let reason = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw PluginError(.input, "not valid JSON: \(reason ?? context.debugDescription)")
+            let underlying = context.underlyingError.map { "\($0)" } ?? context.debugDescription
+            throw PluginError(.input, "not valid JSON (\(underlying)): \(text.prefix(80).debugDescription)")
         }
     }
 

@@ -6,7 +6,12 @@ public struct PluginConfiguration: Sendable {
 
     /// Validates `given` against `options` and fills in defaults.
     public init(pluginID: String, options: [PluginOption], given: [String: JSONValue]) throws {
-        let known = Dictionary(uniqueKeysWithValues: options.map { ($0.name, $0) })
+        var known: [String: PluginOption] = [:]
+        for option in options {
+            guard known.updateValue(option, forKey: option.name) == nil else {
+                throw PluginError(.config, "plugin '\(pluginID)' declares option '\(option.name)' twice: give each option a distinct name")
+            }
+        }
         for name in given.keys.sorted() where known[name] == nil {
             let names = options.map(\.name).sorted().joined(separator: ", ")
             throw PluginError(.config, "unknown option '\(name)' for plugin '\(pluginID)'; its options are: \(names.isEmpty ? "(none)" : names)")

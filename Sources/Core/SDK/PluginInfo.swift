@@ -90,7 +90,9 @@ public struct PluginOption: Sendable, Equatable {
         default: ok = false
         }
         if !ok {
-            throw PluginError(.config, "option '\(name)' expects a \(type.name) (\(help)); got \(value.typeName) \(value.jsonText)")
+            let article = type.name == "integer" ? "an" : "a"
+            let got = value == .null ? "null" : "\(value.typeName) \(value.jsonText)"
+            throw PluginError(.config, "option '\(name)' expects \(article) \(type.name) (\(help)); got \(got)")
         }
     }
 }

@@ -9,7 +9,8 @@ struct ScoreCommand: ParsableCommand {
         abstract: "Score completions from a JSONL file with reward plugins; write JSONL with every component.",
         discussion: """
         Each input line is a JSON object with "completion" and optionally "prompt", "reference", "metadata" \
-        (an object passed to the rewards) and "completion_tokens" (else whitespace-separated words are counted). \
+        (an object passed to the rewards), "completion_tokens" (else whitespace-separated words are counted) \
+        and "truncated" (true when generation hit its length limit). \
         Each output line has the input's line number, the weighted total "reward" and "components": every \
         reward's own value under its id and its named components as id.name.
 
@@ -20,7 +21,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(name: .customLong("reward"), help: "A reward plugin, NAME or NAME:WEIGHT (repeatable).")
     var rewards: [String]
 
-    @Option(name: .customLong("option"), help: "A plugin option, PLUGIN.KEY=VALUE (VALUE as JSON, else text; repeatable).")
+    @Option(name: .customLong("option"), help: "A plugin option, ID.KEY=VALUE with the plugin's id as `rlrun plugins` shows it (VALUE as JSON, else text; repeatable).")
     var options: [String] = []
 
     @Option(name: .customLong("pin"), help: "Require a plugin file's SHA-256, NAME=DIGEST (repeatable).")
@@ -43,10 +44,20 @@ struct ScoreCommand: ParsableCommand {
         }), pins: pinned)
         let optionsByPlugin = try PluginOptionArguments.parse(options)
         var terms: [RewardComposer.Term] = []
+        var pinTargets: Set<String> = []
         for text in rewards {
             let spec = try RewardSpec(parsing: text)
-            let reward = try loader.reward(spec.name, options: optionsByPlugin[PluginLoader.baseName(spec.name)] ?? [:])
-            terms.append(.init(name: reward.instance.descriptor.id, weight: spec.weight, reward: reward))
+            let id = try loader.descriptor(named: spec.name, kind: .reward).id
+            let reward = try loader.reward(spec.name, options: optionsByPlugin[id] ?? [:])
+            terms.append(.init(name: id, weight: spec.weight, reward: reward))
+            pinTargets.formUnion([spec.name, reward.instance.descriptor.file.lastPathComponent])
+        }
+        let ids = Set(terms.map(\.name))
+        for id in optionsByPlugin.keys where !ids.contains(id) {
+            throw ValidationError("--option names plugin '\(id)', but the rewards given have ids \(ids.sorted().joined(separator: ", "))")
+        }
+        for name in pinned.keys where !pinTargets.contains(name) {
+            throw ValidationError("--pin names '\(name)', which is none of the rewards given (pin by the name you pass to --reward or by file name)")
         }
         let lines = try ScoringJob.read(URL(fileURLWithPath: input))
         var out = ""

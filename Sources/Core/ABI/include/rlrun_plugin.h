@@ -23,7 +23,7 @@
  * Errors
  *  - Every call returns 0 on success. On failure it returns non-zero and fills the
  *    host-provided `rlrun_error` (code + NUL-terminated message). The message should say what
- *    was wrong and what to do; the host adds the plugin's file and id. A plugin never aborts
+ *    was wrong and what to do; the host adds the plugin's id, version and file. A plugin never aborts
  *    the process for bad input.
  *  - `create` returns NULL on failure, with the error filled.
  *
@@ -112,7 +112,7 @@ typedef struct rlrun_plugin rlrun_plugin;
 struct rlrun_plugin {
   uint32_t abi_version;       /* RLRUN_PLUGIN_ABI_VERSION the plugin was built with: always first */
   uint32_t kind;              /* rlrun_kind */
-  const char *id;             /* lowercase [a-z0-9-], e.g. "dapo"; unique among loaded plugins */
+  const char *id;             /* lowercase [a-z0-9_-], e.g. "dapo"; unique among loaded plugins */
   const char *version;        /* the plugin's own version, e.g. "1.2.0" */
   const char *description;    /* one line */
   const rlrun_option *options;

@@ -36,7 +36,14 @@ public final class HostedAlgorithm: Algorithm, @unchecked Sendable {
         PluginCallError(plugin: instance.descriptor.label, call: call, message: message)
     }
 
-    private func withRollout<R>(_ rollout: Rollout, _ body: (UnsafePointer<rlrun_rollout>) throws -> R) rethrows -> R {
+    /// Lends `rollout` to C; its arrays (and `rewards`, when given) must have one entry per
+    /// completion, since the plugin reads (and writes) that many.
+    private func withRollout<R>(_ rollout: Rollout, rewards: Int? = nil, call: String,
+                                _ body: (UnsafePointer<rlrun_rollout>) throws -> R) throws -> R {
+        let counts = [rollout.truncated.count, rollout.correct.count] + (rewards.map { [$0] } ?? [])
+        guard counts.allSatisfy({ $0 == rollout.count }) else {
+            throw fail(call, "a rollout of \(rollout.count) completions came with \(counts) entries in truncated, correct (and rewards): each needs one per completion")
+        }
         let tokens = rollout.completionTokens.map { UInt32(clamping: $0) }
         let truncated = rollout.truncated.map { UInt8($0 ? 1 : 0) }
         let correct = rollout.correct.map { $0 ?? .nan }
@@ -54,7 +61,7 @@ public final class HostedAlgorithm: Algorithm, @unchecked Sendable {
 
     public func shapeRewards(_ rewards: inout [Double], rollout: Rollout) throws {
         guard let shape = calls.shape_rewards else { return }
-        try withRollout(rollout) { r in try instance.call("shape_rewards") { shape(instance.handle, r, &rewards, $0) } }
+        try withRollout(rollout, rewards: rewards.count, call: "shape_rewards") { r in try instance.call("shape_rewards") { shape(instance.handle, r, &rewards, $0) } }
         if let bad = rewards.firstIndex(where: { !$0.isFinite }) {
             throw fail("shape_rewards", "reward \(bad) became \(rewards[bad])")
         }
@@ -63,13 +70,13 @@ public final class HostedAlgorithm: Algorithm, @unchecked Sendable {
     public func keepGroups(rewards: [Double], rollout: Rollout) throws -> [Bool] {
         guard let keep = calls.keep_groups else { return Array(repeating: true, count: rollout.groupCount) }
         var flags = [UInt8](repeating: 1, count: rollout.groupCount)
-        try withRollout(rollout) { r in try instance.call("keep_groups") { keep(instance.handle, r, rewards, &flags, $0) } }
+        try withRollout(rollout, rewards: rewards.count, call: "keep_groups") { r in try instance.call("keep_groups") { keep(instance.handle, r, rewards, &flags, $0) } }
         return flags.map { $0 != 0 }
     }
 
     public func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
         var out = rlrun_advantage_outputs()
-        try withRollout(inputs.rollout) { r in
+        try withRollout(inputs.rollout, call: "advantages") { r in
             try withExtendedLifetime(inputs) {
                 var c = rlrun_advantage_inputs(
                     rollout: r, rewards: inputs.rewards.borrowedHandle, mask: inputs.mask.borrowedHandle,

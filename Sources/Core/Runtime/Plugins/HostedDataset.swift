@@ -20,22 +20,25 @@ public final class HostedDataset: Dataset, @unchecked Sendable {
 
     private var calls: rlrun_dataset_calls { instance.calls.load(as: rlrun_dataset_calls.self) }
 
-    private func checkSplit(_ split: String) throws {
+    private func checkSplit(_ split: String, call: String) throws {
         guard splits.contains(split) else {
-            throw PluginCallError(plugin: instance.descriptor.label, call: "size",
+            throw PluginCallError(plugin: instance.descriptor.label, call: call,
                                   message: "no split '\(split)'; it has \(splits.joined(separator: ", "))")
         }
     }
 
     public func count(split: String) throws -> Int {
-        try checkSplit(split)
+        try checkSplit(split, call: "size")
         var count: UInt64 = 0
         try split.withCString { name in try instance.call("size") { calls.size!(instance.handle, name, &count, $0) } }
         return Int(clamping: count)
     }
 
     public func item(split: String, index: Int) throws -> DatasetItem {
-        try checkSplit(split)
+        try checkSplit(split, call: "item")
+        guard index >= 0 else {
+            throw PluginCallError(plugin: instance.descriptor.label, call: "item", message: "index \(index) of '\(split)' is negative")
+        }
         var item = rlrun_dataset_item()
         try split.withCString { name in
             try instance.call("item") { calls.item!(instance.handle, name, UInt64(index), &item, $0) }

@@ -13,7 +13,8 @@ public final class HostedMasking: @unchecked Sendable {
 
     public func choose(_ request: MaskingRequest) throws -> MaskingChoice {
         let n = request.batch * request.length
-        guard request.tokens.count == n, request.eligible.count == n else {
+        guard request.tokens.count == n, request.eligible.count == n, request.confidence.map({ $0.count == n }) ?? true,
+              request.attention.map({ $0.count == n }) ?? true else {
             throw PluginCallError(plugin: instance.descriptor.label, call: "choose", message: "request arrays must hold batch × length entries")
         }
         var mask = [UInt8](repeating: 0, count: n)

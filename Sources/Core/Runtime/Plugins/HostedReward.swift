@@ -53,7 +53,7 @@ public final class HostedReward: RewardFunction, @unchecked Sendable {
                 throw fail("component '\(name)' must be an array of numbers or of strings")
             }
             guard component.count == count else {
-                throw fail("component '\(name)' has \(component.count) values for \(count) completions")
+                throw fail("component '\(name)' has \(component.count) values for \(count) completions; each component needs one value per completion")
             }
             result[name] = component
         }

@@ -21,6 +21,10 @@ public final class LoadedLibrary: @unchecked Sendable {
     public static func open(_ url: URL, sha256: String? = nil) throws -> LoadedLibrary {
         let path = url.standardizedFileURL.path
         if let expected = sha256 {
+            guard expected.count == 64, expected.allSatisfy(\.isHexDigit) else {
+                throw PluginLoadError(file: path, problem: "the pinned digest '\(expected)' is not a SHA-256 (64 hex digits)",
+                                      fix: "pin the output of `sha256sum \(path)`")
+            }
             let actual = try SHA256.hex(fileAt: url)
             guard actual == expected.lowercased() else {
                 throw PluginLoadError(file: path, problem: "sha256 is \(actual), but the configuration pins \(expected)",

@@ -24,7 +24,7 @@ public struct PluginDescriptor: @unchecked Sendable {
             return String(cString: value)
         }
         let id = try text(plugin.id, "id")
-        guard !id.isEmpty, id.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+        guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             throw PluginLoadError(file: path, problem: "plugin id '\(id)' is not lowercase letters, digits, '-' or '_'", fix: "rename the plugin")
         }
         guard let kind = PluginKind(rawValue: plugin.kind) else {
@@ -40,8 +40,17 @@ public struct PluginDescriptor: @unchecked Sendable {
         self.summary = try text(plugin.description, "description")
         self.flags = plugin.flags
         self.pointer = pointer
+        guard plugin.option_count == 0 || plugin.options != nil else {
+            throw PluginLoadError(file: path, problem: "plugin '\(id)' declares \(plugin.option_count) options but its options table is NULL",
+                                  fix: "point options at the rlrun_option array, or set option_count to 0")
+        }
         self.options = try (0..<Int(plugin.option_count)).map { i in
             try Self.option(plugin.options![i], plugin: id, path: path)
+        }
+        var declared = Set<String>()
+        for option in options where !declared.insert(option.name).inserted {
+            throw PluginLoadError(file: path, problem: "plugin '\(id)' declares option '\(option.name)' twice",
+                                  fix: "give each rlrun_option a distinct name")
         }
         try checkCalls()
     }

@@ -18,7 +18,7 @@ public final class PluginInstance: @unchecked Sendable {
             configuration = try PluginConfiguration(pluginID: descriptor.id, options: descriptor.options, given: options)
         } catch let error as PluginError {
             throw PluginLoadError(file: descriptor.file.path, problem: "configuration refused: \(error.message)",
-                                  fix: "`rlrun plugins inspect \(descriptor.id)` lists its options")
+                                  fix: "`rlrun plugins inspect \(descriptor.file.path)` lists its options")
         }
         let box = Unmanaged.passRetained(HostServices(services))
         let host = UnsafeMutablePointer<rlrun_host>.allocate(capacity: 1)
@@ -33,7 +33,7 @@ public final class PluginInstance: @unchecked Sendable {
             host.deallocate()
             box.release()
             throw PluginLoadError(file: descriptor.file.path, problem: "plugin '\(descriptor.id)' refused to start: \(error.text)",
-                                  fix: "check its options (`rlrun plugins inspect \(descriptor.id)`)")
+                                  fix: "check its options (`rlrun plugins inspect \(descriptor.file.path)`)")
         }
         self.descriptor = descriptor
         self.handle = created
@@ -52,7 +52,7 @@ public final class PluginInstance: @unchecked Sendable {
         var error = rlrun_error()
         let status = body(&error)
         if status != 0 {
-            let message = error.text.isEmpty ? "failed with status \(status) and no message" : error.text
+            let message = error.text.isEmpty ? "failed with status \(status) and no message (the plugin should describe the failure in rlrun_error.message)" : error.text
             throw PluginCallError(plugin: descriptor.label, call: name, message: message)
         }
     }

@@ -23,8 +23,8 @@ public struct PluginLoader: Sendable {
         let candidates = library.plugins.filter { $0.kind == kind }
         guard !candidates.isEmpty else {
             let held = library.plugins.map { "\($0.kind) '\($0.id)'" }.joined(separator: ", ")
-            throw PluginLoadError(file: url.path, problem: "holds \(held.isEmpty ? "no plugins" : held), not a \(kind) plugin",
-                                  fix: library.plugins.first.map { "pass it where a \($0.kind) is expected (e.g. --\($0.kind))" } ?? "check the file")
+            throw PluginLoadError(file: url.path, problem: "holds \(held.isEmpty ? "no plugins" : held), not \(kind == .algorithm ? "an" : "a") \(kind) plugin",
+                                  fix: library.plugins.first.map { "pass it where \($0.kind == .algorithm ? "an" : "a") \($0.kind) is expected (e.g. --\($0.kind))" } ?? "check the file")
         }
         if candidates.count == 1 { return candidates[0] }
         let id = Self.baseName(name)

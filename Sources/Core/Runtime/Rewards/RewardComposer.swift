@@ -31,6 +31,9 @@ public final class RewardComposer {
         var components: [String: RewardComponent] = [:]
         for term in terms {
             let scores = try term.reward.score(batch)
+            guard scores.rewards.count == batch.count else {
+                throw PluginError(.failed, "reward '\(term.name)' returned \(scores.rewards.count) rewards for \(batch.count) completions")
+            }
             for i in total.indices { total[i] += term.weight * scores.rewards[i] }
             components[term.name] = .numbers(scores.rewards)
             for (name, component) in scores.components { components["\(term.name).\(name)"] = component }
@@ -45,8 +48,11 @@ public struct RewardSpec: Sendable, Equatable {
     public let weight: Double
 
     public init(parsing text: String) throws {
-        if let colon = text.lastIndex(of: ":"), let weight = Double(text[text.index(after: colon)...]) {
-            guard weight.isFinite else { throw PluginError(.input, "reward weight in '\(text)' must be finite") }
+        if let colon = text.lastIndex(of: ":") {
+            let weightText = text[text.index(after: colon)...]
+            guard let weight = Double(weightText), weight.isFinite else {
+                throw PluginError(.input, "the weight '\(weightText)' in '\(text)' is not a finite number (write NAME or NAME:WEIGHT)")
+            }
             name = String(text[..<colon])
             self.weight = weight
         } else {

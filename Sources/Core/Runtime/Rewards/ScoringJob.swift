@@ -12,6 +12,7 @@ public struct ScoringJob {
         public let metadata: String?
         /// From the line's `completion_tokens`, else the number of whitespace-separated words.
         public let completionTokens: Int
+        public let truncated: Bool
     }
 
     public let composer: RewardComposer
@@ -46,15 +47,22 @@ public struct ScoringJob {
             let reference: String?
             switch object["reference"] {
             case .string(let s)?: reference = s
-            case .number(let n)?: reference = n.rounded() == n ? String(Int(n)) : String(n)
+            case .number(let n)?: reference = JSONValue.number(n).intValue.map(String.init) ?? String(n)
             case .null?, nil: reference = nil
             default: throw PluginError(.input, "\(where_): \"reference\" must be a string or a number")
             }
-            let metadata = object["metadata"].flatMap { $0 == .null ? nil : $0.jsonText }
+            let metadata: String?
+            switch object["metadata"] {
+            case .object(let fields)?: metadata = JSONValue.object(fields).jsonText
+            case .null?, nil: metadata = nil
+            default: throw PluginError(.input, "\(where_): \"metadata\" must be a JSON object")
+            }
             let tokens = object["completion_tokens"]?.intValue ?? completion.split(whereSeparator: \.isWhitespace).count
             lines.append(Line(lineNumber: index + 1, prompt: object["prompt"]?.stringValue ?? "",
-                              completion: completion, reference: reference, metadata: metadata, completionTokens: tokens))
+                              completion: completion, reference: reference, metadata: metadata, completionTokens: tokens,
+                              truncated: object["truncated"]?.boolValue ?? false))
         }
+        guard !lines.isEmpty else { throw PluginError(.input, "\(url.path): no lines to score") }
         return lines
     }
 
@@ -64,8 +72,13 @@ public struct ScoringJob {
             let chunk = Array(lines[start..<min(start + batchSize, lines.count)])
             let batch = RewardBatch(prompts: chunk.map(\.prompt), completions: chunk.map(\.completion),
                                     references: chunk.map(\.reference), metadata: chunk.map(\.metadata),
-                                    completionTokens: chunk.map(\.completionTokens))
-            let scores = try composer.score(batch)
+                                    completionTokens: chunk.map(\.completionTokens), truncated: chunk.map(\.truncated))
+            let scores: RewardScores
+            do {
+                scores = try composer.score(batch)
+            } catch {
+                throw PluginError(.failed, "scoring lines \(chunk.first!.lineNumber)-\(chunk.last!.lineNumber) (batch items 0-\(chunk.count - 1) in order): \(error)")
+            }
             for (i, line) in chunk.enumerated() {
                 let components = scores.components.mapValues { component -> JSONValue in
                     switch component {

@@ -46,10 +46,10 @@ private let rewardCalls = rlrun_reward_calls(score: { instance, batch, rewards, 
             truncated: array(batch.truncated, n)?.map { $0 != 0 })
         let scores = try (box.object as! any RewardFunction).score(input)
         guard scores.rewards.count == n else {
-            throw PluginError(.failed, "returned \(scores.rewards.count) rewards for \(n) completions")
+            throw PluginError(.failed, "returned \(scores.rewards.count) rewards for \(n) completions; score must return one reward per completion, in batch order")
         }
         for (name, component) in scores.components where component.count != n {
-            throw PluginError(.failed, "component '\(name)' has \(component.count) values for \(n) completions")
+            throw PluginError(.failed, "component '\(name)' has \(component.count) values for \(n) completions; give every component one value per completion")
         }
         for i in 0..<n { rewards[i] = scores.rewards[i] }
         components?.pointee = scores.components.isEmpty ? nil : box.keep(scores.componentsJSON.jsonText)
