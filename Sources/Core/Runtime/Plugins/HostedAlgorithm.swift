@@ -44,6 +44,9 @@ public final class HostedAlgorithm: Algorithm, @unchecked Sendable {
         guard counts.allSatisfy({ $0 == rollout.count }) else {
             throw fail(call, "a rollout of \(rollout.count) completions came with \(counts) entries in truncated, correct (and rewards): each needs one per completion")
         }
+        guard rollout.groupSize > 0, rollout.count % rollout.groupSize == 0 else {
+            throw fail(call, "\(rollout.count) completions do not split into groups of \(rollout.groupSize)")
+        }
         let tokens = rollout.completionTokens.map { UInt32(clamping: $0) }
         let truncated = rollout.truncated.map { UInt8($0 ? 1 : 0) }
         let correct = rollout.correct.map { $0 ?? .nan }

@@ -39,7 +39,7 @@ public struct PluginSearchPath: Sendable {
     public static func fileNames(for name: String) -> [String] {
         var base = name
         if base.hasSuffix(".so") { base.removeLast(3) }
-        if base.hasPrefix("lib") { return ["\(base).so"] }
+        if base.hasPrefix("lib") { return ["\(base).so", "lib\(base).so"] }
         return ["lib\(base).so", "\(base).so"]
     }
 
