@@ -17,9 +17,15 @@ let package = Package(
         .library(name: "RLRunSDK", targets: ["RLRunSDK"]),
         // Plugins: each its own shared library (libNAME.so), found by `--reward NAME` etc.
         .library(name: "gsm8k", type: .dynamic, targets: ["GSM8KPlugin"]),
+        .library(name: "random", type: .dynamic, targets: ["RandomMaskingPlugin"]),
+        .library(name: "progressive", type: .dynamic, targets: ["ProgressiveMaskingPlugin"]),
+        .library(name: "dynamic", type: .dynamic, targets: ["DynamicMaskingPlugin"]),
+        .library(name: "informed", type: .dynamic, targets: ["InformedMaskingPlugin"]),
+        .library(name: "diffu-grpo", type: .dynamic, targets: ["DiffuGRPOPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // The C boundary: tensor table and plugin ABI headers (plus this image's engine pointer).
@@ -40,19 +46,37 @@ let package = Package(
         .target(name: "Engine", dependencies: ["RLRunABI"], path: "Sources/Core/Engine"),
         // Policy models: Qwen2 / Llama transformers from Hugging Face folders.
         .target(name: "Models", dependencies: ["Engine"], path: "Sources/Core/Models"),
+        // Text to tokens and back: byte-level BPE from tokenizer.json, chat templates, characters.
+        .target(name: "Tokenizers", path: "Sources/Core/Tokenizers"),
+        // The RL loop: rollouts, rewards, the algorithm's update, evaluation.
+        .target(name: "Training", dependencies: ["Engine", "Models", "Tokenizers", "RLRunSDK"], path: "Sources/Core/Training"),
         // What a plugin author builds against: the protocols, and the exporter to the C ABI.
         .target(name: "RLRunSDK", dependencies: ["Engine", "RLRunABI"], path: "Sources/Core/SDK"),
         // The host runtime.
-        .target(name: "Core", dependencies: ["Engine", "RLRunSDK", "TorchShim"], path: "Sources/Core/Runtime"),
+        .target(name: "Core", dependencies: ["Engine", "Models", "Tokenizers", "Training", "RLRunSDK", "TorchShim", "Yams"],
+                path: "Sources/Core/Runtime"),
         // Plugins shipped with rlrun, and code they share (linked into each).
         .target(name: "MathAnswers", path: "Sources/Plugins/Shared/MathAnswers"),
         .target(name: "GSM8KPlugin", dependencies: ["RLRunSDK", "MathAnswers"], path: "Sources/Plugins/gsm8k"),
+        .target(name: "SeededRandom", path: "Sources/Plugins/Shared/SeededRandom"),
+        // Masking strategies live apart from their one-line exports: every plugin library defines
+        // rlrun_plugin_entry, so tests link the strategies, never two export targets.
+        .target(name: "MaskingStrategies", dependencies: ["RLRunSDK", "SeededRandom"], path: "Sources/Plugins/Shared/MaskingStrategies"),
+        .target(name: "RandomMaskingPlugin", dependencies: ["RLRunSDK", "MaskingStrategies"], path: "Sources/Plugins/random"),
+        .target(name: "ProgressiveMaskingPlugin", dependencies: ["RLRunSDK", "MaskingStrategies"], path: "Sources/Plugins/progressive"),
+        .target(name: "DynamicMaskingPlugin", dependencies: ["RLRunSDK", "MaskingStrategies"], path: "Sources/Plugins/dynamic"),
+        .target(name: "InformedMaskingPlugin", dependencies: ["RLRunSDK", "MaskingStrategies"], path: "Sources/Plugins/informed"),
+        .target(name: "DiffuGRPOAlgorithm", dependencies: ["RLRunSDK"], path: "Sources/Plugins/diffu-grpo/Algorithm"),
+        .target(name: "DiffuGRPOPlugin", dependencies: ["RLRunSDK", "DiffuGRPOAlgorithm"], path: "Sources/Plugins/diffu-grpo",
+                exclude: ["Algorithm"]),
         .executableTarget(
             name: "rlrun",
             dependencies: ["Core", "RLRunSDK", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TorchShim"]),
         .testTarget(name: "ModelTests", dependencies: ["Models", "TorchShim"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TorchShim"]),
+        .testTarget(name: "MaskingTests", dependencies: ["MaskingStrategies", "DiffuGRPOAlgorithm", "RLRunSDK", "TorchShim"]),
         // Fixtures holds C sources the tests compile with cc at run time, not target sources.
         .testTarget(name: "CoreTests", dependencies: ["Core", "RLRunSDK"], exclude: ["Fixtures"]),
     ],

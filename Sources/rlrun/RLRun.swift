@@ -6,6 +6,7 @@ struct RLRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rlrun",
         abstract: "Reinforcement learning for language models, with algorithms, rewards and datasets as plugins.",
-        subcommands: [Doctor.self, PluginsCommand.self, ScoreCommand.self, NewPluginCommand.self, Bench.self]
+        subcommands: [TrainCommand.self, Doctor.self, PluginsCommand.self, ScoreCommand.self, NewPluginCommand.self, Bench.self],
+        defaultSubcommand: TrainCommand.self
     )
 }

@@ -3,6 +3,7 @@ import Foundation
 
 /// The fields of a Hugging Face `config.json` that the Qwen2 / Llama family needs. Names follow
 /// the file; both the old top-level `rope_theta` and transformers 5's `rope_parameters` are read.
+/// LLaDA's own field names are read in `LLaDA.swift`: it is the same transformer, bidirectional.
 public struct ModelConfiguration: Sendable, Equatable {
     public var modelType: String
     public var hiddenSize: Int
@@ -21,6 +22,7 @@ public struct ModelConfiguration: Sendable, Equatable {
     public var attentionBias: Bool
     /// Bidirectional attention and a mask token (LLaDA-style masked diffusion).
     public var maskedDiffusion: Bool
+    /// The token that stands for "unknown, to be predicted" in a masked-diffusion model.
     public var maskTokenID: Int?
     public var eosTokenIDs: [Int]
     public var storedDType: DType?
@@ -71,15 +73,16 @@ public struct ModelConfiguration: Sendable, Equatable {
     }
 
     init(json: [String: Any], file: String) throws {
-        func int(_ key: String) throws -> Int {
-            guard let value = json[key] as? Int else { throw ModelError("\(file): missing integer '\(key)'") }
-            return value
-        }
         let type = (json["model_type"] as? String) ?? "unknown"
         let supported = ["qwen2", "llama", "mistral", "llada"]
         guard supported.contains(type) else {
             throw ModelError("\(file): model_type '\(type)' is not supported (supported: \(supported.joined(separator: ", ")))")
         }
+        if type == "llada" {
+            try self.init(llada: json, file: file)
+            return
+        }
+        let int = Self.integerReader(json, file: file)
         let rope = json["rope_parameters"] as? [String: Any] ?? json["rope_scaling"] as? [String: Any]
         let theta = (json["rope_theta"] as? Double) ?? (rope?["rope_theta"] as? Double) ?? 10000
         var scaling: RopeScaling?
@@ -94,15 +97,8 @@ public struct ModelConfiguration: Sendable, Equatable {
         default:
             throw ModelError("\(file): rope type '\(ropeType)' is not supported (default, llama3)")
         }
-        let eos: [Int]
-        switch json["eos_token_id"] {
-        case let value as Int: eos = [value]
-        case let values as [Int]: eos = values
-        default: eos = []
-        }
         let hidden = try int("hidden_size")
         let heads = try int("num_attention_heads")
-        let dtypeName = (json["torch_dtype"] as? String) ?? (json["dtype"] as? String)
         self.init(
             modelType: type, hiddenSize: hidden, layers: try int("num_hidden_layers"), attentionHeads: heads,
             keyValueHeads: (json["num_key_value_heads"] as? Int) ?? heads, headDimension: json["head_dim"] as? Int,
@@ -110,11 +106,37 @@ public struct ModelConfiguration: Sendable, Equatable {
             ropeTheta: theta, ropeScaling: scaling, maxPositions: (json["max_position_embeddings"] as? Int) ?? 2048,
             vocabularySize: try int("vocab_size"), tieWordEmbeddings: (json["tie_word_embeddings"] as? Bool) ?? false,
             attentionBias: type == "qwen2" || ((json["attention_bias"] as? Bool) ?? false),
-            maskedDiffusion: type == "llada", maskTokenID: (json["mask_token_id"] as? Int) ?? (type == "llada" ? 126336 : nil),
-            eosTokenIDs: eos,
-            storedDType: dtypeName.flatMap { ["float32": .float32, "bfloat16": .bfloat16, "float16": .float16][$0] })
+            eosTokenIDs: Self.eosTokenIDs(json), storedDType: Self.storedDType(json))
+        try checkHeads(file: file)
+    }
+
+    /// Reads a required integer field, naming the file and the key when it is missing.
+    static func integerReader(_ json: [String: Any], file: String) -> (String) throws -> Int {
+        { key in
+            guard let value = json[key] as? Int else { throw ModelError("\(file): missing integer '\(key)'") }
+            return value
+        }
+    }
+
+    /// `eos_token_id`, a single id or a list.
+    static func eosTokenIDs(_ json: [String: Any]) -> [Int] {
+        switch json["eos_token_id"] {
+        case let value as Int: [value]
+        case let values as [Int]: values
+        default: []
+        }
+    }
+
+    /// The dtype the checkpoint was saved in (`torch_dtype`, or `dtype` since transformers 5).
+    static func storedDType(_ json: [String: Any]) -> DType? {
+        let name = (json["torch_dtype"] as? String) ?? (json["dtype"] as? String)
+        return name.flatMap { ["float32": .float32, "bfloat16": .bfloat16, "float16": .float16][$0] }
+    }
+
+    /// Grouped-query attention shares each key/value head among a whole number of query heads.
+    func checkHeads(file: String) throws {
         guard attentionHeads % keyValueHeads == 0 else {
-            throw ModelError("\(file): num_attention_heads (\(attentionHeads)) must be a multiple of num_key_value_heads (\(keyValueHeads))")
+            throw ModelError("\(file): \(attentionHeads) attention heads are not a multiple of \(keyValueHeads) key/value heads")
         }
     }
 }

@@ -2,11 +2,12 @@ import Engine
 import Foundation
 
 /// Where a model's parameters come from while it is built: a checkpoint (by Hugging Face
-/// name) or fresh random initialisation. Layers ask for each tensor by name and shape; the
-/// source records what is missing or mis-shaped so that one error can list all of it.
+/// name, translated by `WeightNames` for checkpoints that spell them otherwise) or fresh random
+/// initialisation. Layers ask for each tensor by name and shape; the source records what is
+/// missing or mis-shaped so that one error can list all of it.
 public final class WeightSource {
     enum Origin {
-        case checkpoint([String: SafeTensorsFile], folder: String)
+        case checkpoint([String: SafeTensorsFile], folder: String, names: WeightNames)
         case random(Generator, std: Double)
     }
 
@@ -23,8 +24,9 @@ public final class WeightSource {
     }
 
     /// The `*.safetensors` of a model folder: `model.safetensors`, or the shards listed in
-    /// `model.safetensors.index.json`.
-    public static func checkpoint(folder: URL, dtype: DType, device: Device) throws -> WeightSource {
+    /// `model.safetensors.index.json`, whose tensors are named as `names` says.
+    public static func checkpoint(folder: URL, dtype: DType, device: Device,
+                                  names: WeightNames = .huggingFace) throws -> WeightSource {
         let index = folder.appendingPathComponent("model.safetensors.index.json")
         var files: [String: SafeTensorsFile] = [:]
         if FileManager.default.fileExists(atPath: index.path) {
@@ -45,7 +47,7 @@ public final class WeightSource {
             let file = try SafeTensorsFile(url: single)
             for name in file.tensorNames { files[name] = file }
         }
-        return WeightSource(origin: .checkpoint(files, folder: folder.path), dtype: dtype, device: device)
+        return WeightSource(origin: .checkpoint(files, folder: folder.path, names: names), dtype: dtype, device: device)
     }
 
     /// Normal(0, std) weights from `generator` (the built-in model's initialisation).
@@ -58,17 +60,18 @@ public final class WeightSource {
     public func tensor(_ name: String, shape: [Int], fill: Fill = .normal) throws -> Tensor {
         requested.insert(name)
         switch origin {
-        case .checkpoint(let files, _):
-            guard let file = files[name] else {
-                problems.append("missing \(name) \(shape)")
+        case .checkpoint(let files, _, let names):
+            let stored = names.checkpointName(name)
+            guard let file = files[stored] else {
+                problems.append("missing \(stored) \(shape)")
                 return try Tensor.zeros(shape, dtype: dtype, device: device)
             }
-            let info = try file.info(name)
+            let info = try file.info(stored)
             guard info.shape == shape else {
-                problems.append("\(name) has shape \(info.shape), the configuration needs \(shape)")
+                problems.append("\(stored) has shape \(info.shape), the configuration needs \(shape)")
                 return try Tensor.zeros(shape, dtype: dtype, device: device)
             }
-            return try file.tensor(name, device: device, dtype: dtype)
+            return try file.tensor(stored, device: device, dtype: dtype)
         case .random(let generator, let std):
             switch fill {
             case .normal: return try (Tensor.randn(shape, generator: generator) * std).to(device, dtype: dtype)
@@ -82,7 +85,7 @@ public final class WeightSource {
 
     /// Throws one error listing every missing or mis-shaped tensor.
     public func finish() throws {
-        guard case .checkpoint(_, let folder) = origin, !problems.isEmpty else { return }
+        guard case .checkpoint(_, let folder, _) = origin, !problems.isEmpty else { return }
         let shown = problems.prefix(20).joined(separator: "\n  ")
         let more = problems.count > 20 ? "\n  ... and \(problems.count - 20) more" : ""
         throw ModelError("\(folder): the checkpoint does not match the configuration:\n  \(shown)\(more)")

@@ -1,2 +1,3 @@
 // The host runtime re-exports the engine: `import Core` gives tensors, optimisers and all.
 @_exported import Engine
+@_exported import Training

@@ -29,7 +29,7 @@ public final class TransformerBlock {
 
 /// The Qwen2 / Llama transformer with Hugging Face's parameter names (`model.layers.N...`).
 /// Causal for language models; bidirectional when the configuration is a masked-diffusion
-/// model (LLaDA style), which predicts masked tokens from both sides.
+/// model (LLaDA, loaded through `WeightNames.llada`), which predicts masked tokens from both sides.
 public final class Transformer {
     public let configuration: ModelConfiguration
     public let dtype: DType
@@ -57,11 +57,14 @@ public final class Transformer {
         try source.finish()
     }
 
-    /// Loads a Hugging Face folder (config.json and safetensors), converting weights to `dtype`.
+    /// Loads a Hugging Face folder (config.json and safetensors), converting weights to `dtype`;
+    /// a LLaDA folder loads as the same transformer under LLaDA's names, bidirectional.
     public convenience init(folder: URL, dtype: DType = .float32, device: Device = .cpu) throws {
         try Engine.prepare(device)
         let configuration = try ModelConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
-        try self.init(configuration: configuration, weights: .checkpoint(folder: folder, dtype: dtype, device: device))
+        let weights = try WeightSource.checkpoint(folder: folder, dtype: dtype, device: device,
+                                                  names: .of(modelType: configuration.modelType))
+        try self.init(configuration: configuration, weights: weights)
     }
 
     /// Final hidden states [B, L, hidden] for `tokens` [B, L].

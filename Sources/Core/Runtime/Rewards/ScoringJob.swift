@@ -1,5 +1,6 @@
 import Foundation
 import RLRunSDK
+import Training
 
 /// `rlrun score`: rewards for completions read from JSONL, written as JSONL. How a person
 /// checks a reward plugin on examples before training with it.

@@ -1,0 +1,85 @@
+import Engine
+import Foundation
+import Models
+import RLRunSDK
+import Tokenizers
+import Training
+
+/// The policy rlrun trains when no model is given: a small Llama-style transformer over
+/// characters, warm-started by supervised training on the dataset's worked solutions so that
+/// RL starts from a model that already answers in the right shape. The warm start is cached
+/// per machine (keyed by everything that shapes it), so only the first run pays for it.
+public enum BuiltInPolicy {
+    public static let tokenizer = CharacterTokenizer.standard
+    public static let template = ChatTemplate.plain()
+
+    public static let configuration = ModelConfiguration(
+        modelType: "llama", hiddenSize: 160, layers: 4, attentionHeads: 4, keyValueHeads: 2, intermediateSize: 480,
+        rmsNormEps: 1e-5, ropeTheta: 10_000, maxPositions: 512, vocabularySize: CharacterTokenizer.standard.vocabularySize,
+        tieWordEmbeddings: true, eosTokenIDs: Array(CharacterTokenizer.standard.eosTokenIDs))
+
+    public struct WarmStart: Sendable, Equatable {
+        public var steps = 700
+        public var batchSize = 32
+        public var learningRate = 2e-3
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    /// Trainer settings that suit this small model, applied before presets, files and flags.
+    public static let trainerDefaults: [String: JSONValue] = [
+        "learning_rate": 2e-4, "max_new_tokens": 96, "prompts_per_step": 16, "group_size": 8, "micro_batch_size": 64,
+        "temperature": 1.0, "eval_every": 10, "eval_prompts": 128, "steps": 40, "gradient_clip": 1.0, "weight_decay": 0.0,
+        "beta2": 0.99,
+    ]
+
+    static func formatPrompt(_ item: DatasetItem) -> String { template.render(question: item.prompt, system: item.system) }
+
+    /// The cached warm-started policy for `datasetKey`, training and caching it first if needed.
+    public static func load(dataset: any Dataset, datasetKey: String, warmStart: WarmStart = WarmStart(), cache: URL,
+                            device: Device, log: (String) -> Void) throws -> (policy: Policy, folder: URL) {
+        let key = SHA256.hex(Data("v1|\(configuration)|\(warmStart)|\(datasetKey)".utf8)).prefix(16)
+        let folder = cache.appendingPathComponent("builtin-\(key)")
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
+            log("[SFT] Using the cached warm start in \(folder.path)")
+            return (try policy(folder: folder, device: device), folder)
+        }
+        let model = try Transformer(configuration: configuration, weights: .random(
+            generator: Generator(seed: warmStart.seed), std: 0.02, dtype: .float32, device: device))
+        let policy = try Policy(model: model, tokenizer: tokenizer, formatPrompt: formatPrompt)
+        try warmUp(policy, dataset: dataset, settings: warmStart, log: log)
+        // Written to a temporary folder and renamed, so a cache entry is complete or absent.
+        let staging = cache.appendingPathComponent(".builtin-\(key)-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.removeItem(at: staging)
+        try model.save(to: staging)
+        try AtomicFile.write(tokenizer.jsonData(), to: staging.appendingPathComponent("tokenizer.json"))
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.moveItem(at: staging, to: folder)
+        return (try Self.policy(folder: folder, device: device), folder)
+    }
+
+    /// The policy saved in `folder` (a fresh copy of the weights each call).
+    public static func policy(folder: URL, device: Device) throws -> Policy {
+        let model = try Transformer(folder: folder, device: device)
+        let saved = try CharacterTokenizer(jsonData: Data(contentsOf: folder.appendingPathComponent("tokenizer.json")))
+        return try Policy(model: model, tokenizer: saved, formatPrompt: formatPrompt)
+    }
+
+    static func warmUp(_ policy: Policy, dataset: any Dataset, settings: WarmStart, log: (String) -> Void) throws {
+        let trainer = try SupervisedTrainer(policy: policy, learningRate: settings.learningRate, steps: settings.steps,
+                                            batchSize: settings.batchSize, warmupSteps: settings.steps / 20)
+        var cursor = DataCursor(count: try dataset.count(split: "train"), seed: settings.seed &+ 7)
+        let started = Date()
+        var recent: [Double] = []
+        log("[SFT] Warm start of the built-in policy: \(settings.steps) steps of \(settings.batchSize) worked solutions (cached afterwards)")
+        for step in 1...settings.steps {
+            let items = try cursor.next(settings.batchSize).map { try dataset.item(split: "train", index: $0) }
+            recent.append(try trainer.train(on: items))
+            if step % 50 == 0 || step == settings.steps {
+                let loss = recent.reduce(0, +) / Double(recent.count)
+                recent.removeAll()
+                log(String(format: "[SFT] Step %d/%d: loss=%.3f (%.0f s)", step, settings.steps, loss, Date().timeIntervalSince(started)))
+            }
+        }
+    }
+}

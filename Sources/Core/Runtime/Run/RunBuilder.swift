@@ -1,0 +1,103 @@
+import Engine
+import Foundation
+import Models
+import RLRunSDK
+import Tokenizers
+import Training
+
+/// A run ready to go: plugins loaded and configured, the policy (and reference) built, the
+/// trainer and evaluator made, the run directory created with the resolved configuration.
+public struct PreparedRun {
+    public let trainer: Trainer
+    public let evaluator: Evaluator
+    public let configuration: TrainingConfiguration
+    public let runDirectory: URL
+    public let summary: [String]
+}
+
+public enum RunBuilder {
+    /// Builds everything `configuration` describes. `log` receives progress lines.
+    public static func prepare(_ run: RunConfiguration, cache: URL, log: @escaping @Sendable (String) -> Void) throws -> PreparedRun {
+        let device = try Device(parsing: run.device)
+        try Engine.prepare(device)
+        let runDirectory = URL(fileURLWithPath: run.runDirectory ?? defaultRunDirectory(run))
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        let loader = PluginLoader(host: PluginHost(runDirectory: runDirectory.path, log: { level, message in
+            log(level == .warning ? "[WARN] \(message)" : message)
+        }))
+        func options(_ name: String) -> [String: JSONValue] { run.pluginOptions[PluginLoader.baseName(name)] ?? [:] }
+
+        let algorithm = try loader.algorithm(run.algorithm, options: options(run.algorithm))
+        let dataset = try loader.dataset(run.dataset, options: options(run.dataset))
+        var terms: [RewardComposer.Term] = []
+        for reward in run.rewards {
+            let hosted = try loader.reward(reward.name, options: options(reward.name))
+            terms.append(.init(name: hosted.instance.descriptor.id, weight: reward.weight, reward: hosted))
+        }
+        guard !terms.isEmpty else { throw ConfigurationError(source: "rewards", message: "give at least one --reward") }
+        let rewards = RewardComposer(terms)
+
+        // Layers of trainer settings: defaults, the algorithm's suggestions (known keys only),
+        // the built-in model's, then the user's (strict).
+        var settings = TrainingConfiguration()
+        let suggested = algorithm.requirements.trainerDefaults.filter { TrainingConfiguration.knownKeys.contains($0.key) }
+        settings = try settings.applying(suggested, source: "algorithm '\(algorithm.instance.descriptor.id)' defaults")
+        if run.model == nil { settings = try settings.applying(BuiltInPolicy.trainerDefaults, source: "built-in policy defaults") }
+        settings = try settings.applying(run.trainer, source: run.sources.last ?? "settings")
+
+        let (policy, reference) = try makePolicy(run, settings: settings, dataset: dataset, datasetKey: datasetKey(run, loader),
+                                                 needsReference: algorithm.requirements.needsReference, cache: cache,
+                                                 device: device, log: log)
+        let trainer = try Trainer(policy: policy, algorithm: algorithm, rewards: rewards, dataset: dataset,
+                                  configuration: settings, reference: reference)
+        trainer.log = log
+        let evaluator = Evaluator(policy: policy, rewards: rewards, dataset: dataset, split: settings.evalSplit,
+                                  prompts: settings.evalPrompts, maxNewTokens: settings.maxNewTokens)
+        let resolved = run.resolvedJSON(trainer: settings)
+        try AtomicFile.write(Data(resolved.jsonText.utf8), to: runDirectory.appendingPathComponent("config.json"))
+        let summary = [
+            "algorithm \(algorithm.instance.descriptor.label); rewards \(terms.map { "\($0.name)×\($0.weight)" }.joined(separator: ", ")); dataset \(dataset.instance.descriptor.label)",
+            "model \(run.model ?? "built-in (\(BuiltInPolicy.configuration.layers) layers, \(BuiltInPolicy.configuration.hiddenSize) wide, characters)") on \(device)\(settings.useLoRA ? " with LoRA r=\(settings.lora.rank)" : "")",
+            "per step: \(settings.promptsPerStep) prompts × \(trainer.groupSize) completions = \(settings.promptsPerStep * trainer.groupSize) completions, \(trainer.mu) update(s) of micro-batches of \(settings.microBatchSize); \(settings.steps) steps",
+            "run directory \(runDirectory.path)",
+        ]
+        return PreparedRun(trainer: trainer, evaluator: evaluator, configuration: settings, runDirectory: runDirectory, summary: summary)
+    }
+
+    static func defaultRunDirectory(_ run: RunConfiguration) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return "runs/\(formatter.string(from: Date()))-\(PluginLoader.baseName(run.algorithm))"
+    }
+
+    /// What identifies the dataset for the warm-start cache: its file, version and options.
+    static func datasetKey(_ run: RunConfiguration, _ loader: PluginLoader) throws -> String {
+        let descriptor = try loader.descriptor(named: run.dataset, kind: .dataset)
+        let options = JSONValue.object(run.pluginOptions[descriptor.id] ?? [:]).jsonText
+        return "\(descriptor.id)@\(descriptor.version)|\(options)"
+    }
+
+    static func makePolicy(_ run: RunConfiguration, settings: TrainingConfiguration, dataset: any Dataset, datasetKey: String,
+                           needsReference: Bool, cache: URL, device: Device, log: (String) -> Void) throws -> (Policy, Transformer?) {
+        let policy: Policy
+        let reloadReference: () throws -> Transformer
+        if let folder = run.model.map({ URL(fileURLWithPath: $0) }) {
+            let tokenizer = try BPETokenizer(modelFolder: folder)
+            let template = ChatTemplate.automatic(for: tokenizer)
+            let format: @Sendable (DatasetItem) -> String = { template.render(question: $0.prompt, system: $0.system) }
+            policy = try Policy(model: Transformer(folder: folder, device: device), tokenizer: tokenizer, formatPrompt: format)
+            reloadReference = { try Transformer(folder: folder, device: device) }
+        } else {
+            let (builtIn, folder) = try BuiltInPolicy.load(dataset: dataset, datasetKey: datasetKey, cache: cache, device: device, log: log)
+            policy = builtIn
+            reloadReference = { try Transformer(folder: folder, device: device) }
+        }
+        if settings.useLoRA {
+            var lora = LoRAConfiguration(rank: settings.lora.rank, alpha: settings.lora.alpha, dropout: settings.lora.dropout)
+            lora.targetModules = settings.lora.targets
+            try policy.model.addLoRA(lora, generator: Generator(seed: settings.seed &+ 11))
+            return (policy, nil)
+        }
+        return (policy, needsReference ? try reloadReference() : nil)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Walks a dataset split in a seeded random order, epoch after epoch. Its position is part of
+/// a checkpoint so that a resumed run sees exactly the prompts an uninterrupted one would.
+public struct DataCursor: Sendable, Equatable, Codable {
+    public let count: Int
+    public let seed: UInt64
+    public private(set) var epoch = 0
+    public private(set) var offset = 0
+
+    public init(count: Int, seed: UInt64) {
+        self.count = count
+        self.seed = seed
+    }
+
+    /// The next `n` indices (continuing into the next epoch's order when this one runs out).
+    public mutating func next(_ n: Int) -> [Int] {
+        var indices: [Int] = []
+        var order = Self.permutation(count: count, seed: seed &+ UInt64(epoch))
+        while indices.count < n {
+            if offset == count {
+                epoch += 1
+                offset = 0
+                order = Self.permutation(count: count, seed: seed &+ UInt64(epoch))
+            }
+            indices.append(order[offset])
+            offset += 1
+        }
+        return indices
+    }
+
+    /// Fisher–Yates with SplitMix64, so the order depends only on (count, seed).
+    static func permutation(count: Int, seed: UInt64) -> [Int] {
+        var order = Array(0..<count)
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        if count > 1 {
+            for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(next() % UInt64(i + 1))) }
+        }
+        return order
+    }
+}

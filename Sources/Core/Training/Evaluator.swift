@@ -1,0 +1,50 @@
+import Engine
+import Models
+import RLRunSDK
+
+/// Greedy completions for the first `prompts` items of a held-out split, scored by the
+/// rewards: held-out accuracy and mean reward, comparable across steps and runs.
+public struct Evaluator {
+    public let policy: Policy
+    public let rewards: RewardComposer
+    public let dataset: any Dataset
+    public let split: String
+    public let prompts: Int
+    public let maxNewTokens: Int
+    public let batchSize: Int
+
+    public init(policy: Policy, rewards: RewardComposer, dataset: any Dataset, split: String, prompts: Int,
+                maxNewTokens: Int, batchSize: Int = 32) {
+        self.policy = policy
+        self.rewards = rewards
+        self.dataset = dataset
+        self.split = split
+        self.prompts = prompts
+        self.maxNewTokens = maxNewTokens
+        self.batchSize = batchSize
+    }
+
+    public struct Result: Sendable {
+        public let accuracy: Double?
+        public let meanReward: Double
+        public let samples: [(prompt: String, completion: String, reward: Double)]
+    }
+
+    public func run() throws -> Result {
+        let count = min(prompts, try dataset.count(split: split))
+        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: 1,
+                                         sampling: .greedy(maxNewTokens: maxNewTokens, stopTokenIDs: policy.stopTokenIDs))
+        let generator = try Generator(seed: 0, device: policy.model.device)
+        var all = GeneratedBatch(groupSize: 1)
+        policy.model.setTraining(false)
+        for start in stride(from: 0, to: count, by: batchSize) {
+            let items = try (start..<min(start + batchSize, count)).map { try dataset.item(split: split, index: $0) }
+            let batch = try withNoGrad { try collector.collect(items, generator: generator) }
+            all.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
+        }
+        let known = all.correct.compactMap { $0 }
+        return Result(accuracy: known.isEmpty ? nil : known.reduce(0, +) / Double(known.count),
+                      meanReward: all.rewards.reduce(0, +) / Double(max(1, all.count)),
+                      samples: (0..<min(3, all.count)).map { (policy.formatPrompt(all.items[$0]), all.texts[$0], all.rewards[$0]) })
+    }
+}

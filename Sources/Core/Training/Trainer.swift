@@ -1,0 +1,228 @@
+import Engine
+import Foundation
+import Models
+import RLRunSDK
+
+/// The RL loop of DESIGN.md section 4: prompts from the dataset, groups of completions from
+/// the policy, rewards, then the algorithm's shaping, group filter, advantages and loss over
+/// `mu` updates of micro-batches. The trainer knows only the protocols: it never asks which
+/// algorithm, reward or dataset it runs.
+public final class Trainer {
+    public let policy: Policy
+    public let algorithm: any Algorithm
+    public let rewards: RewardComposer
+    public let dataset: any Dataset
+    public let configuration: TrainingConfiguration
+    /// The frozen reference policy for KL terms (nil: LoRA adapters switched off, or none needed).
+    public let reference: Transformer?
+    public let critic: ScalarHead?
+    public let requirements: AlgorithmRequirements
+    public let groupSize: Int
+    public let mu: Int
+
+    public private(set) var step = 0
+    public private(set) var optimizerStep = 0
+    public private(set) var cursor: DataCursor
+    public let generator: Generator
+    let optimizer: AdamW
+    let trainable: [Tensor]
+    let schedule: LearningRateSchedule
+    var gradientNormHistory: [Double] = []
+    /// Called with a line for the log (warnings about dynamic sampling and skipped steps).
+    public var log: (String) -> Void = { _ in }
+
+    public init(policy: Policy, algorithm: any Algorithm, rewards: RewardComposer, dataset: any Dataset,
+                configuration: TrainingConfiguration, reference: Transformer? = nil) throws {
+        self.policy = policy
+        self.algorithm = algorithm
+        self.rewards = rewards
+        self.dataset = dataset
+        self.configuration = configuration
+        requirements = algorithm.requirements
+        groupSize = configuration.groupSize ?? requirements.groupSize
+        mu = configuration.mu ?? requirements.mu
+        guard requirements.policy == .causal else {
+            throw ConfigurationError(source: "algorithm", message: "needs a masked-diffusion policy; this trainer drives causal models")
+        }
+        guard configuration.temperature > 0 else {
+            throw ConfigurationError(source: "temperature", message: "RL needs sampling: temperature must be > 0")
+        }
+        let model = policy.model
+        if requirements.needsReference && reference == nil && model.loraConfiguration == nil {
+            throw ConfigurationError(source: "algorithm", message: "needs a reference policy: pass a frozen copy of the model, or train with LoRA")
+        }
+        self.reference = reference
+        generator = try Generator(seed: configuration.seed, device: model.device)
+        critic = requirements.needsCritic
+            ? try ScalarHead(hidden: model.configuration.hiddenSize, generator: generator, dtype: model.dtype, device: model.device)
+            : nil
+        if model.loraConfiguration != nil {
+            trainable = model.loraParameters() + (critic?.parameters ?? [])
+        } else {
+            let weights = model.parameters().map(\.1)
+            for weight in weights { try weight.requiringGrad() }
+            trainable = weights + (critic?.parameters ?? [])
+        }
+        optimizer = try AdamW(parameters: trainable, options: .init(beta1: configuration.beta1, beta2: configuration.beta2,
+                                                                    eps: configuration.adamEps, weightDecay: configuration.weightDecay))
+        schedule = LearningRateSchedule(kind: configuration.learningRateSchedule, baseRate: configuration.learningRate,
+                                        warmupSteps: configuration.warmupSteps, totalSteps: max(1, configuration.steps * mu))
+        cursor = DataCursor(count: try dataset.count(split: configuration.trainSplit), seed: configuration.seed)
+        guard cursor.count > 0 else { throw ConfigurationError(source: "dataset", message: "split '\(configuration.trainSplit)' is empty") }
+    }
+
+    var sampling: SamplingOptions {
+        SamplingOptions(temperature: configuration.temperature, topP: configuration.topP, topK: configuration.topK,
+                        maxNewTokens: configuration.maxNewTokens, stopTokenIDs: policy.stopTokenIDs)
+    }
+
+    /// One RL step: generate (with dynamic-sampling rounds when the algorithm filters groups),
+    /// then update. Returns the step's metrics.
+    @discardableResult
+    public func trainStep() throws -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        let started = Date()
+        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: groupSize, sampling: sampling)
+        var kept = GeneratedBatch(groupSize: groupSize)
+        var generated = GeneratedBatch(groupSize: groupSize)
+        var rounds = 0
+        policy.model.setTraining(false)
+        while true {
+            let items = try cursor.next(configuration.promptsPerStep).map { try dataset.item(split: configuration.trainSplit, index: $0) }
+            var batch = try withNoGrad { try collector.collect(items, generator: generator) }
+            generated.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
+            let rollout = batch.rollout(maxNewTokens: configuration.maxNewTokens)
+            try algorithm.shapeRewards(&batch.rewards, rollout: rollout)
+            let keep = try algorithm.keepGroups(rewards: batch.rewards, rollout: rollout)
+            kept.append(batch, keepingGroups: keep)
+            rounds += 1
+            if kept.groupCount >= configuration.promptsPerStep { kept = kept.prefix(groups: configuration.promptsPerStep); break }
+            if rounds > requirements.maxGenerationRounds {
+                if requirements.maxGenerationRounds > 0 {
+                    log("[RL] Step \(step + 1): kept \(kept.groupCount) of \(configuration.promptsPerStep) groups after \(rounds) generation rounds; training on what was kept")
+                }
+                break
+            }
+        }
+        let generationSeconds = Date().timeIntervalSince(started)
+        metrics.merge(Self.rolloutMetrics(generated), uniquingKeysWith: { $1 })
+        metrics["groups_kept"] = Double(kept.groupCount)
+        metrics["groups_dropped"] = Double(generated.groupCount - kept.groupCount)
+        metrics["generation_rounds"] = Double(rounds)
+        metrics["time_generation"] = generationSeconds
+        metrics["tokens_per_second_generation"] = Double(generated.completions.map(\.count).reduce(0, +)) / max(generationSeconds, 1e-9)
+
+        if kept.groupCount == 0 {
+            log("[RL] Step \(step + 1): every group was filtered out; no update")
+            metrics["skipped"] = 1
+        } else {
+            let updateStarted = Date()
+            metrics.merge(try update(kept), uniquingKeysWith: { $1 })
+            let seconds = Date().timeIntervalSince(updateStarted)
+            metrics["time_update"] = seconds
+            metrics["tokens_per_second_training"] = Double(mu * kept.completions.map(\.count).reduce(0, +)) / max(seconds, 1e-9)
+        }
+        step += 1
+        metrics["step"] = Double(step)
+        metrics["time_step"] = Date().timeIntervalSince(started)
+        return metrics
+    }
+
+    static func rolloutMetrics(_ batch: GeneratedBatch) -> [String: Double] {
+        var metrics: [String: Double] = [:]
+        let n = Double(max(1, batch.count))
+        let mean = batch.rewards.reduce(0, +) / n
+        metrics["reward_mean"] = mean
+        metrics["reward_std"] = (batch.rewards.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / n).squareRoot()
+        for (name, component) in batch.components {
+            if case .numbers(let values) = component { metrics["reward/\(name)"] = values.reduce(0, +) / n }
+        }
+        let known = batch.correct.compactMap { $0 }
+        if !known.isEmpty { metrics["accuracy"] = known.reduce(0, +) / Double(known.count) }
+        let lengths = batch.completions.map { Double($0.count) }
+        metrics["completion_length_mean"] = lengths.reduce(0, +) / n
+        metrics["completion_length_max"] = lengths.max() ?? 0
+        metrics["truncated_fraction"] = Double(batch.stopReasons.filter { $0 == .length }.count) / n
+        return metrics
+    }
+
+    /// Advantages once, then `mu` optimizer steps over micro-batches of the kept completions.
+    func update(_ kept: GeneratedBatch) throws -> [String: Double] {
+        let model = policy.model
+        let device = model.device
+        let batch = try CompletionBatch(prompts: kept.prompts, completions: kept.completions, padTokenID: policy.padTokenID, device: device)
+        let width = batch.completionWidth
+        let old = try Tensor(kept.samplingLogProbs.flatMap { $0 + Array(repeating: 0, count: width - $0.count) },
+                             shape: [kept.count, width], device: device)
+        let temperature = configuration.temperature
+        let referenceLogProbs: Tensor? = requirements.needsReference ? try withNoGrad {
+            if let reference { return try reference.completionLogProbs(batch, temperature: temperature).logProbs }
+            return try model.withAdaptersDisabled { try model.completionLogProbs(batch, temperature: temperature).logProbs }
+        } : nil
+        let oldValues: Tensor? = try critic.map { head in try withNoGrad { try values(head, batch) } }
+        let rollout = kept.rollout(maxNewTokens: configuration.maxNewTokens)
+        let rewardsTensor = try Tensor(kept.rewards.map(Float.init), device: device)
+        var result = try algorithm.advantages(AdvantageInputs(rollout: rollout, rewards: rewardsTensor, mask: batch.mask,
+                                                              oldLogProbs: old, refLogProbs: referenceLogProbs, values: oldValues))
+        let advantages = result.advantages.rank == 1
+            ? try result.advantages.unsqueeze(1).expand([kept.count, width]) * batch.mask : result.advantages
+        result.advantages = advantages
+        var metrics: [String: Double] = [:]
+        let maskSum = try batch.mask.sum().item()
+        metrics["advantage_mean"] = try (advantages * batch.mask).sum().item() / max(maskSum, 1)
+        metrics["advantage_abs_mean"] = try (advantages.abs() * batch.mask).sum().item() / max(maskSum, 1)
+
+        model.setTraining(true)
+        defer { model.setTraining(false) }
+        var weighted: [String: Double] = [:]
+        var weightTotal = 0.0
+        var lossTotal = 0.0
+        var gradientNorms: [Double] = []
+        var skipped = 0
+        let micro = configuration.microBatchSize
+        for _ in 0..<mu {
+            try optimizer.zeroGrad()
+            for start in stride(from: 0, to: kept.count, by: micro) {
+                let rows = start..<min(start + micro, kept.count)
+                let part = try batch.rows(rows)
+                func cut(_ t: Tensor?) throws -> Tensor? { try t?.slice(dim: 0, start: rows.lowerBound, end: rows.upperBound) }
+                let pass = try model.completionLogProbs(part, temperature: temperature, entropy: requirements.needsEntropy)
+                let output = try algorithm.loss(LossInputs(
+                    logProbs: pass.logProbs, oldLogProbs: cut(old)!, refLogProbs: cut(referenceLogProbs),
+                    advantages: cut(advantages)!, mask: part.mask, entropy: pass.entropy,
+                    values: try critic.map { try values($0, part) }, oldValues: cut(oldValues), returns: cut(result.returns),
+                    stepTokens: maskSum, stepSequences: Double(kept.count), maxNewTokens: configuration.maxNewTokens))
+                try output.loss.backward()
+                let tokens = try part.mask.sum().item()
+                weightTotal += tokens
+                lossTotal += try output.loss.item()
+                for (name, value) in output.metrics { weighted[name, default: 0] += value * tokens }
+            }
+            let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
+            gradientNorms.append(norm)
+            if let factor = configuration.gradientSpikeFactor, gradientNormHistory.count >= 5,
+               norm > factor * gradientNormHistory.suffix(20).reduce(0, +) / Double(min(20, gradientNormHistory.count)) {
+                skipped += 1
+                log("[RL] Step \(step + 1): gradient norm \(norm) is a spike; update skipped")
+            } else {
+                try optimizer.step(lr: schedule.rate(atStep: optimizerStep))
+            }
+            gradientNormHistory.append(norm)
+            optimizerStep += 1
+        }
+        try optimizer.zeroGrad()
+        for (name, value) in weighted { metrics[name] = value / max(weightTotal, 1) }
+        // The micro-batch losses of one update add up to the step loss; report its mean over updates.
+        metrics["loss"] = lossTotal / Double(mu)
+        metrics["grad_norm"] = gradientNorms.reduce(0, +) / Double(max(1, gradientNorms.count))
+        metrics["updates_skipped"] = Double(skipped)
+        metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1))
+        return metrics
+    }
+
+    /// Critic values for the prefix before every completion token: [B, T].
+    func values(_ head: ScalarHead, _ batch: CompletionBatch) throws -> Tensor {
+        let hidden = try policy.model.hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
+        return try head(hidden.slice(dim: 1, start: batch.promptWidth - 1, end: batch.promptWidth - 1 + batch.completionWidth))
+    }
+}

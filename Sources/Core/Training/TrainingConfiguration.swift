@@ -1,0 +1,159 @@
+import Engine
+import RLRunSDK
+
+/// Everything a run is set up with, in the vocabulary of the seeds' grpo_config.yaml. Names
+/// say what they count: `prompts_per_step` prompts, each with `group_size` completions, go
+/// through `mu` policy updates of micro-batches of `micro_batch_size` sequences.
+public struct TrainingConfiguration: Sendable, Equatable {
+    public var seed: UInt64 = 0
+    public var steps = 50
+    public var promptsPerStep = 8
+    /// nil: the algorithm's own default.
+    public var groupSize: Int?
+    public var mu: Int?
+    public var microBatchSize = 16
+    public var learningRate = 1e-6
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var adamEps = 1e-8
+    public var weightDecay = 0.0
+    /// Global gradient-norm clip; nil = none.
+    public var gradientClip: Double? = 1.0
+    public var learningRateSchedule = LearningRateSchedule.Kind.constant
+    public var warmupSteps = 0
+    public var maxNewTokens = 64
+    public var temperature = 1.0
+    public var topP = 1.0
+    public var topK = 0
+    public var evalEvery = 10
+    /// Held-out prompts per evaluation (greedy).
+    public var evalPrompts = 64
+    public var evalSplit = "test"
+    public var trainSplit = "train"
+    public var checkpointEvery = 0
+    public var useLoRA = false
+    public var lora = LoRASettings()
+    /// Skip the optimizer step when the gradient norm exceeds this multiple of its running mean.
+    public var gradientSpikeFactor: Double?
+
+    public struct LoRASettings: Sendable, Equatable {
+        public var rank = 8
+        public var alpha = 16.0
+        public var dropout = 0.05
+        public var targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+        public init() {}
+    }
+
+    public init() {}
+
+    /// The configuration with `values` (snake_case keys, e.g. from YAML or flags) applied.
+    /// Unknown keys are refused with the list of known ones.
+    public func applying(_ values: [String: JSONValue], source: String) throws -> TrainingConfiguration {
+        var c = self
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            func number() throws -> Double {
+                guard let v = value.doubleValue, v.isFinite else { throw ConfigurationError(source, key, "a number", value) }
+                return v
+            }
+            func integer() throws -> Int {
+                guard let v = value.intValue else { throw ConfigurationError(source, key, "an integer", value) }
+                return v
+            }
+            func text() throws -> String {
+                guard let v = value.stringValue else { throw ConfigurationError(source, key, "a string", value) }
+                return v
+            }
+            switch key {
+            case "seed": c.seed = UInt64(max(0, try integer()))
+            case "steps", "timesteps": c.steps = try integer()
+            case "prompts_per_step", "batch_size", "train_batch_size": c.promptsPerStep = try integer()
+            case "group_size", "num_generations": c.groupSize = try integer()
+            case "mu", "ppo_epochs", "num_iterations": c.mu = try integer()
+            case "micro_batch_size": c.microBatchSize = try integer()
+            case "learning_rate", "lr": c.learningRate = try number()
+            case "beta1": c.beta1 = try number()
+            case "beta2": c.beta2 = try number()
+            case "adam_eps": c.adamEps = try number()
+            case "weight_decay": c.weightDecay = try number()
+            case "gradient_clip", "max_grad_norm": c.gradientClip = value == .null ? nil : try number()
+            case "lr_schedule":
+                guard let kind = LearningRateSchedule.Kind(rawValue: try text()) else {
+                    throw ConfigurationError(source, key, "one of constant, linear, cosine", value)
+                }
+                c.learningRateSchedule = kind
+            case "warmup_steps": c.warmupSteps = try integer()
+            case "max_new_tokens", "max_completion_length": c.maxNewTokens = try integer()
+            case "temperature": c.temperature = try number()
+            case "top_p": c.topP = try number()
+            case "top_k": c.topK = try integer()
+            case "eval_every": c.evalEvery = try integer()
+            case "eval_prompts": c.evalPrompts = try integer()
+            case "eval_split": c.evalSplit = try text()
+            case "train_split": c.trainSplit = try text()
+            case "checkpoint_every", "save_every": c.checkpointEvery = try integer()
+            case "use_lora": c.useLoRA = value.boolValue ?? false
+            case "lora_r": c.lora.rank = try integer()
+            case "lora_alpha": c.lora.alpha = try number()
+            case "lora_dropout": c.lora.dropout = try number()
+            case "gradient_spike_factor": c.gradientSpikeFactor = value == .null ? nil : try number()
+            default:
+                throw ConfigurationError(source: source, message: "unknown key '\(key)'; known keys: \(Self.knownKeys.joined(separator: ", "))")
+            }
+        }
+        try c.validate(source: source)
+        return c
+    }
+
+    public static let knownKeys = [
+        "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
+        "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
+        "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora",
+        "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor",
+    ]
+
+    func validate(source: String) throws {
+        func require(_ ok: Bool, _ message: String) throws {
+            if !ok { throw ConfigurationError(source: source, message: message) }
+        }
+        try require(steps >= 0, "steps must be >= 0")
+        try require(promptsPerStep > 0, "prompts_per_step must be > 0")
+        try require((groupSize ?? 1) > 0, "group_size must be > 0")
+        try require((mu ?? 1) > 0, "mu must be > 0")
+        try require(microBatchSize > 0, "micro_batch_size must be > 0")
+        try require(learningRate > 0, "learning_rate must be > 0")
+        try require(maxNewTokens > 0, "max_new_tokens must be > 0")
+        try require(temperature >= 0, "temperature must be >= 0")
+        try require(topP > 0 && topP <= 1, "top_p must be in (0, 1]")
+    }
+}
+
+/// A configuration value that does not fit: names where it came from and what was expected.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    public init(source: String, message: String) { description = "\(source): \(message)" }
+
+    init(_ source: String, _ key: String, _ expected: String, _ value: JSONValue) {
+        description = "\(source): '\(key)' must be \(expected), got \(value.jsonText)"
+    }
+}
+
+extension TrainingConfiguration {
+    /// Every setting by its snake_case key, as saved with a run.
+    public var jsonValue: JSONValue {
+        .object([
+            "seed": .number(Double(seed)), "steps": .number(Double(steps)), "prompts_per_step": .number(Double(promptsPerStep)),
+            "group_size": groupSize.map { .number(Double($0)) } ?? .null, "mu": mu.map { .number(Double($0)) } ?? .null,
+            "micro_batch_size": .number(Double(microBatchSize)), "learning_rate": .number(learningRate),
+            "beta1": .number(beta1), "beta2": .number(beta2), "adam_eps": .number(adamEps), "weight_decay": .number(weightDecay),
+            "gradient_clip": gradientClip.map(JSONValue.number) ?? .null, "lr_schedule": .string(learningRateSchedule.rawValue),
+            "warmup_steps": .number(Double(warmupSteps)), "max_new_tokens": .number(Double(maxNewTokens)),
+            "temperature": .number(temperature), "top_p": .number(topP), "top_k": .number(Double(topK)),
+            "eval_every": .number(Double(evalEvery)), "eval_prompts": .number(Double(evalPrompts)),
+            "eval_split": .string(evalSplit), "train_split": .string(trainSplit),
+            "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA),
+            "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
+            "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,
+        ])
+    }
+}

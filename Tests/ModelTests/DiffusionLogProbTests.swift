@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+@testable import Engine
+@testable import Models
+
+struct DiffusionLogProbTests {
+    let model: Transformer
+    let prompts = [[5, 9, 12, 7], [3, 4], [20, 21, 22, 23, 24, 25]]
+    let completions = [[30, 31, 62, 40], [41], [42, 43, 44]]
+    let promptMasks = [[false, true, false, true], [true, false], [false, false, true, false, false, false]]
+
+    init() throws { model = try tinyDiffusionModel(seed: 1) }
+
+    func batch(stopTokenIDs: Set<Int> = []) throws -> DiffusionCompletionBatch {
+        try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: promptMasks,
+                                     maskTokenID: tinyMaskID, padTokenID: 0, stopTokenIDs: stopTokenIDs)
+    }
+
+    /// log_softmax of one unpadded forward pass of x' = [masked prompt, MASK × |completion|],
+    /// read at each completion position and token.
+    func reference(_ row: Int) throws -> [Double] {
+        let prompt = zip(prompts[row], promptMasks[row]).map { $1 ? tinyMaskID : $0 }
+        let ids = prompt + Array(repeating: tinyMaskID, count: completions[row].count)
+        let logProbs = try NN.logSoftmax(model(Tensor(ids.map(Int64.init), shape: [1, ids.count])).squeeze(0), dim: -1)
+        return try completions[row].enumerated().map { k, token in
+            try logProbs.select(dim: 0, index: prompt.count + k).select(dim: 0, index: token).item()
+        }
+    }
+
+    @Test func logProbsAreTheLogSoftmaxOfTheMaskedSequence() throws {
+        let batch = try batch()
+        try withNoGrad {
+            let (logProbs, entropy) = try model.diffusionLogProbs(batch, entropy: true)
+            #expect(logProbs.shape == [3, 4])
+            #expect(logProbs.dtype == .float32)
+            let values = try logProbs.toArray(Double.self)
+            for row in 0..<3 {
+                for (k, expected) in try reference(row).enumerated() {
+                    #expect(Swift.abs(values[row * 4 + k] - expected) < 1e-4, "row \(row) token \(k)")
+                }
+            }
+            #expect(try #require(entropy).toArray(Double.self).allSatisfy { $0 >= 0 && $0 <= Foundation.log(64.0) + 1e-4 })
+        }
+    }
+
+    @Test func exactlyTheChosenPromptPositionsAreMasked() throws {
+        let batch = try batch()
+        let m = Int64(tinyMaskID)
+        let rows = try batch.tokens.toArray(Int64.self)
+        // Width 6 + 4: left padding 0, prompt (masked where chosen), a mask per completion token, right padding 0.
+        #expect(Array(rows[0..<10]) == [0, 0, 5, m, 12, m, m, m, m, m])
+        #expect(Array(rows[10..<20]) == [0, 0, 0, 0, m, 4, m, 0, 0, 0])
+        #expect(Array(rows[20..<30]) == [20, 21, m, 23, 24, 25, m, m, m, 0])
+        let visible = try batch.attentionMask.toArray(Bool.self)
+        #expect(Array(visible[10..<20]) == [false, false, false, false, true, true, true, false, false, false])
+        #expect(try batch.mask.toArray(Float.self) == [1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1, 0])
+    }
+
+    @Test func completionMaskEndsAtTheFirstStopToken() throws {
+        let batch = try batch(stopTokenIDs: [tinyEOS])
+        #expect(try batch.mask.toArray(Float.self) == [1, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0])
+    }
+
+    @Test func gradientsReachTheWeights() throws {
+        let batch = try batch()
+        let weight = try model.blocks[0].attention.q.weight.requiringGrad()
+        let (logProbs, _) = try model.diffusionLogProbs(batch)
+        #expect(logProbs.requiresGrad)
+        try (logProbs * batch.mask).sum().backward()
+        #expect(try #require(weight.grad).abs().sum().item() > 0)
+    }
+
+    @Test func microBatchRowsKeepTheLayout() throws {
+        let part = try batch().rows(1..<3)
+        #expect(part.rows == 2)
+        #expect(part.promptWidth == 6)
+        #expect(part.completionWidth == 4)
+        #expect(try part.mask.toArray(Float.self) == [1, 0, 0, 0, 1, 1, 1, 0])
+        let values = try withNoGrad { try model.diffusionLogProbs(part).logProbs.toArray(Double.self) }
+        #expect(Swift.abs(values[0] - (try reference(1)[0])) < 1e-4)
+    }
+
+    @Test func mismatchedInputsAreRefused() throws {
+        #expect(throws: ModelError.self) {
+            _ = try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: [[true], [true, false], [true]],
+                                             maskTokenID: tinyMaskID, padTokenID: 0)
+        }
+        let otherMask = try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: promptMasks,
+                                                     maskTokenID: 60, padTokenID: 0)
+        #expect(throws: ModelError.self) { _ = try model.diffusionLogProbs(otherMask) }
+    }
+}
