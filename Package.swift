@@ -76,6 +76,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TorchShim"]),
         .testTarget(name: "ModelTests", dependencies: ["Models", "TorchShim"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TorchShim"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "MaskingTests", dependencies: ["MaskingStrategies", "DiffuGRPOAlgorithm", "RLRunSDK", "TorchShim"]),
         // Fixtures holds C sources the tests compile with cc at run time, not target sources.
         .testTarget(name: "CoreTests", dependencies: ["Core", "RLRunSDK"], exclude: ["Fixtures"]),
