@@ -6,7 +6,10 @@ struct RLRun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rlrun",
         abstract: "Reinforcement learning for language models, with algorithms, rewards and datasets as plugins.",
-        subcommands: [TrainCommand.self, Doctor.self, PluginsCommand.self, ScoreCommand.self, NewPluginCommand.self, Bench.self],
+        subcommands: [
+            TrainCommand.self, Doctor.self, PluginsCommand.self, ScoreCommand.self, NewPluginCommand.self,
+            TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, Bench.self,
+        ],
         defaultSubcommand: TrainCommand.self
     )
 }
