@@ -5,7 +5,7 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure rlrun's speed.",
-        subcommands: [EngineBench.self]
+        subcommands: [EngineBench.self, ModelBench.self]
     )
 }
 
@@ -48,5 +48,38 @@ struct EngineBench: ParsableCommand {
         let op = report.tinyOp
         print(String(format: "tiny add: C++ %.3f µs/call, Swift %.3f µs/call, overhead %.3f µs",
                      op.cppMicrosecondsPerCall, op.swiftMicrosecondsPerCall, op.overheadMicroseconds))
+    }
+}
+
+struct ModelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Generation and training (forward + backward) tokens/s of random models of known shapes."
+    )
+
+    @Option(help: "Model shapes: tiny, small, qwen0.5b.") var models: [String] = ["tiny", "small"]
+    @Option(help: "Batch sizes.") var batches: [Int] = [1, 8]
+    @Option(help: "New tokens per generation.") var newTokens: [Int] = [64, 256]
+    @Option(help: "Prompt tokens.") var promptTokens = 32
+    @Option(help: "float32 or bfloat16.") var dtype = "float32"
+    @Option(help: "cpu, cuda or cuda:N.") var device = "cpu"
+    @Option(help: "CPU threads for libtorch.") var threads: Int?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        if let threads { try Engine.setThreads(threads) }
+        guard let type = ["float32": DType.float32, "bfloat16": .bfloat16][dtype] else { throw ValidationError("--dtype must be float32 or bfloat16") }
+        let benchmark = ModelBenchmark(shapes: models, batches: batches, newTokens: newTokens, promptTokens: promptTokens,
+                                       dtype: type, device: try Device(parsing: device))
+        let results = try benchmark.run { r in
+            if !json {
+                print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.task.padding(toLength: 8, withPad: " ", startingAt: 0)) batch \(r.batch) new \(r.newTokens): " + String(format: "%9.1f tokens/s (%.2f s)", r.tokensPerSecond, r.seconds))
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        }
     }
 }
