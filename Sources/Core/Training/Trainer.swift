@@ -159,7 +159,9 @@ public final class Trainer {
             if let reference { return try reference.completionLogProbs(batch, temperature: temperature).logProbs }
             return try model.withAdaptersDisabled { try model.completionLogProbs(batch, temperature: temperature).logProbs }
         } : nil
-        let oldValues: Tensor? = try critic.map { head in try withNoGrad { try values(head, batch) } }
+        let oldValues: Tensor? = try critic.map { head in
+            try withNoGrad { try head(model.completionPass(batch, temperature: temperature, hidden: true).hidden!) }
+        }
         let rollout = kept.rollout(maxNewTokens: configuration.maxNewTokens)
         let rewardsTensor = try Tensor(kept.rewards.map(Float.init), device: device)
         var result = try algorithm.advantages(AdvantageInputs(rollout: rollout, rewards: rewardsTensor, mask: batch.mask,
@@ -186,11 +188,12 @@ public final class Trainer {
                 let rows = start..<min(start + micro, kept.count)
                 let part = try batch.rows(rows)
                 func cut(_ t: Tensor?) throws -> Tensor? { try t?.slice(dim: 0, start: rows.lowerBound, end: rows.upperBound) }
-                let pass = try model.completionLogProbs(part, temperature: temperature, entropy: requirements.needsEntropy)
+                let pass = try model.completionPass(part, temperature: temperature, entropy: requirements.needsEntropy,
+                                                    hidden: critic != nil)
                 let output = try algorithm.loss(LossInputs(
                     logProbs: pass.logProbs, oldLogProbs: cut(old)!, refLogProbs: cut(referenceLogProbs),
                     advantages: cut(advantages)!, mask: part.mask, entropy: pass.entropy,
-                    values: try critic.map { try values($0, part) }, oldValues: cut(oldValues), returns: cut(result.returns),
+                    values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(oldValues), returns: cut(result.returns),
                     stepTokens: maskSum, stepSequences: Double(kept.count), maxNewTokens: configuration.maxNewTokens))
                 try output.loss.backward()
                 let tokens = try part.mask.sum().item()
@@ -218,11 +221,5 @@ public final class Trainer {
         metrics["updates_skipped"] = Double(skipped)
         metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1))
         return metrics
-    }
-
-    /// Critic values for the prefix before every completion token: [B, T].
-    func values(_ head: ScalarHead, _ batch: CompletionBatch) throws -> Tensor {
-        let hidden = try policy.model.hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
-        return try head(hidden.slice(dim: 1, start: batch.promptWidth - 1, end: batch.promptWidth - 1 + batch.completionWidth))
     }
 }

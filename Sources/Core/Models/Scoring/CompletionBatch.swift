@@ -62,6 +62,14 @@ public struct CompletionBatch {
     }
 }
 
+/// What one training forward pass over a `CompletionBatch` gives, all [B, T] except `hidden`.
+public struct CompletionPass {
+    public let logProbs: Tensor
+    public let entropy: Tensor?
+    /// [B, T, hidden]: the states that predict each completion token (a critic reads them).
+    public let hidden: Tensor?
+}
+
 extension Transformer {
     /// log p(completion token | everything before it) for every completion position [B, T],
     /// and optionally the entropy of each of those next-token distributions [B, T]; logits are
@@ -69,11 +77,20 @@ extension Transformer {
     /// positions hold garbage: multiply by `batch.mask`.
     public func completionLogProbs(_ batch: CompletionBatch, temperature: Double = 1, entropy: Bool = false) throws
         -> (logProbs: Tensor, entropy: Tensor?) {
+        let pass = try completionPass(batch, temperature: temperature, entropy: entropy)
+        return (pass.logProbs, pass.entropy)
+    }
+
+    /// One forward pass giving log-probs, and optionally entropies and the predicting hidden
+    /// states (so a critic needs no second pass).
+    public func completionPass(_ batch: CompletionBatch, temperature: Double = 1, entropy: Bool = false,
+                               hidden keepHidden: Bool = false) throws -> CompletionPass {
         let hidden = try hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
         let predicting = try hidden.slice(dim: 1, start: batch.promptWidth - 1, end: batch.promptWidth - 1 + batch.completionWidth)
         var logits = try logits(predicting)
         if temperature != 1 { logits = try logits / temperature }
         let logProbs = try NN.tokenLogProbs(logits: logits, targets: batch.targets)
-        return (logProbs, entropy ? try NN.tokenEntropy(logits: logits) : nil)
+        return CompletionPass(logProbs: logProbs, entropy: entropy ? try NN.tokenEntropy(logits: logits) : nil,
+                              hidden: keepHidden ? predicting : nil)
     }
 }
