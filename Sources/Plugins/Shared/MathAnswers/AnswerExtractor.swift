@@ -43,10 +43,10 @@ public struct AnswerExtractor: Sendable {
         self.tailCharacters = tailCharacters
     }
 
-    private static let hashes = try! NSRegularExpression(pattern: #"####\s*([^\n]*)"#)
-    private static let answerIs = try! NSRegularExpression(
+    static let hashes = try! NSRegularExpression(pattern: #"####\s*([^\n]*)"#)
+    static let answerIs = try! NSRegularExpression(
         pattern: #"(?i)the\s+(?:final\s+)?answer\s+is\s*:?\s*([^\n]*)"#)
-    private static let answerLine = try! NSRegularExpression(pattern: #"(?im)^\s*(?:final\s+)?(?:answer|a)\s*:\s*([^\n]*)"#)
+    static let answerLine = try! NSRegularExpression(pattern: #"(?im)^\s*(?:final\s+)?(?:answer|a)\s*:\s*([^\n]*)"#)
 
     public func extract(from completion: String) -> Extraction? {
         let text = tailCharacters > 0 ? String(completion.suffix(tailCharacters)) : completion
@@ -99,5 +99,11 @@ public struct AnswerExtractor: Sendable {
     /// The gold answer of a GSM8K `answer` field: the text after the last `####`.
     public static func goldAnswer(fromSolution solution: String) -> NumericAnswer? {
         lastCapture(hashes, solution).flatMap(NumericAnswer.init)
+    }
+
+    /// The number a reference answer stands for: the final answer when it is a whole GSM8K
+    /// solution, else its first number ("72", "$1,200").
+    public static func referenceAnswer(_ reference: String) -> NumericAnswer? {
+        goldAnswer(fromSolution: reference) ?? NumericAnswer(reference)
     }
 }

@@ -3,8 +3,8 @@ import RLRunSDK
 
 /// GSM8K correctness: the completion's final answer (see `AnswerExtractor` for the order of
 /// markers) compared by numeric value with the reference answer.
-final class GSM8KReward: PluginDefinition, RewardFunction {
-    static let info = PluginInfo(
+public final class GSM8KReward: PluginDefinition, RewardFunction {
+    public static let info = PluginInfo(
         id: "gsm8k", version: "1.0.0",
         summary: "GSM8K correctness: final answer (answer tags, \\boxed, ####, 'the answer is', last number) equals the reference",
         options: [
@@ -22,7 +22,7 @@ final class GSM8KReward: PluginDefinition, RewardFunction {
     private let incorrect: Double
     private let noAnswer: Double
 
-    init(configuration: PluginConfiguration, host: PluginHost) throws {
+    public init(configuration: PluginConfiguration, host: PluginHost) throws {
         guard let mode = AnswerExtractor.Mode(rawValue: try configuration.string("mode") ?? "flexible") else {
             throw PluginError(.config, "unknown mode")
         }
@@ -34,7 +34,7 @@ final class GSM8KReward: PluginDefinition, RewardFunction {
         noAnswer = try configuration.double("no_answer")
     }
 
-    func score(_ batch: RewardBatch) throws -> RewardScores {
+    public func score(_ batch: RewardBatch) throws -> RewardScores {
         var rewards: [Double] = []
         var accuracy: [Double] = []
         var extracted: [String] = []
@@ -43,7 +43,7 @@ final class GSM8KReward: PluginDefinition, RewardFunction {
             guard let referenceText = batch.references[i] else {
                 throw PluginError(.input, "completion \(i) has no reference answer; gsm8k needs the dataset's final answer")
             }
-            guard let reference = NumericAnswer(AnswerExtractor.goldAnswer(fromSolution: referenceText)?.text ?? referenceText) else {
+            guard let reference = AnswerExtractor.referenceAnswer(referenceText) else {
                 throw PluginError(.input, "reference \(referenceText.prefix(40).debugDescription) of completion \(i) holds no number")
             }
             guard let found = extractor.extract(from: batch.completions[i]) else {

@@ -1,0 +1,77 @@
+import ReasoningFormats
+import RLRunSDK
+import SeededRandom
+
+/// The built-in task: GSM8K-style word problems generated from templates, with one to three
+/// operations on small whole numbers, a worked solution with calculator annotations and
+/// `#### N`. Item i of a split is a pure function of (seed, split, i), so the data set needs
+/// no storage and can be as large as asked. A problem (its template and numbers) belongs to
+/// the test split exactly when a hash of it says so, which keeps train and test disjoint.
+public final class ArithmeticDataset: PluginDefinition, Dataset {
+    public static let info = PluginInfo(
+        id: "arithmetic", version: "1.0.0",
+        summary: "generated GSM8K-style word problems (1-3 operations, calculator-annotated solutions, #### N); seeded, disjoint train/test",
+        options: [
+            .choice("difficulty", ["mixed"] + Difficulty.allCases.map(\.rawValue), default: "mixed",
+                    help: "easy: one operation on numbers up to 50; medium: two, up to 100; hard: three, up to 200; mixed: any"),
+            .integer("train_size", default: 1_000_000, help: "items in the train split (generated on demand, so large is free)"),
+            .integer("test_size", default: 500, help: "items in the test split"),
+            .integer("seed", default: 0, help: "seed of the problems and of the train/test partition"),
+            .choice("format", PromptTemplate.allCases.map(\.rawValue), default: PromptTemplate.plain.rawValue,
+                    help: "plain: the question and 'output the final answer after ####'; think / reasoning: tagged formats with their system prompt"),
+        ],
+        threadSafe: true)
+
+    /// About one problem in this many goes to the test split.
+    static let testShare: UInt64 = 10
+    /// Draws tried for an item before giving up; the test split needs about `testShare`.
+    private static let maxDraws = 100 * Int(testShare)
+
+    public let splits = ["train", "test"]
+    private let difficulty: Difficulty?
+    private let sizes: [String: Int]
+    private let seed: UInt64
+    private let template: PromptTemplate
+
+    public init(configuration: PluginConfiguration, host: PluginHost) throws {
+        difficulty = Difficulty(rawValue: try configuration.string("difficulty") ?? "")
+        sizes = ["train": try configuration.int("train_size"), "test": try configuration.int("test_size")]
+        guard sizes.values.allSatisfy({ $0 >= 0 }) else { throw PluginError(.config, "train_size and test_size must be >= 0") }
+        seed = UInt64(bitPattern: Int64(try configuration.int("seed")))
+        template = PromptTemplate(rawValue: try configuration.string("format") ?? "")!
+    }
+
+    public func count(split: String) throws -> Int {
+        guard let size = sizes[split] else {
+            throw PluginError(.input, "no split '\(split)'; this dataset has: \(splits.joined(separator: ", "))")
+        }
+        return size
+    }
+
+    public func item(split: String, index: Int) throws -> DatasetItem {
+        let size = try count(split: split)
+        guard (0..<size).contains(index) else {
+            throw PluginError(.input, "index \(index) is outside split '\(split)' (\(size) items)")
+        }
+        let problem = try self.problem(test: split == "test", index: index)
+        let metadata = JSONValue.object(["solution": .string(problem.solution), "template": .string(problem.template),
+                                         "difficulty": .string(problem.difficulty.rawValue)])
+        return DatasetItem(prompt: template.prompt(question: problem.question), system: template.system,
+                           reference: String(problem.answer), metadata: metadata.jsonText)
+    }
+
+    /// Draws problems for (split, index) until one belongs to the split.
+    func problem(test: Bool, index: Int) throws -> WordProblem {
+        for attempt in 0..<Self.maxDraws {
+            var generator = SplitMix64(seed: seed, test ? 2 : 1, UInt64(index), UInt64(attempt))
+            let level = difficulty ?? generator.element(of: Difficulty.allCases)
+            let template = generator.element(of: ProblemTemplate.all.filter { $0.operations == level.operations })
+            var draw = ProblemDraw(generator: generator, difficulty: level)
+            let problem = template.make(&draw)
+            if isTest(problem) == test { return problem }
+        }
+        throw PluginError(.failed, "no \(test ? "test" : "train") problem found for item \(index) in \(Self.maxDraws) draws")
+    }
+
+    func isTest(_ problem: WordProblem) -> Bool { stableHash(problem.key, seed: seed) % Self.testShare == 0 }
+}

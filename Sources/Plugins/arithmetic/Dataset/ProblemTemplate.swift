@@ -1,0 +1,28 @@
+/// A generated word problem with its worked solution.
+struct WordProblem {
+    let template: String
+    let difficulty: Difficulty
+    let question: String
+    let solution: String
+    let answer: Int
+    /// The template and its numbers: two problems with the same key are the same problem,
+    /// whatever names and objects dress them.
+    let key: String
+}
+
+/// A word-problem template: it draws its numbers, writes the question and works the
+/// solution. Operands are drawn so that every intermediate result is a whole number that is
+/// not negative (dividends are built as products, subtrahends drawn below what they subtract from).
+struct ProblemTemplate: Sendable {
+    let id: String
+    let operations: Int
+    let write: @Sendable (inout ProblemDraw, inout WorkedSolution) -> (question: String, answer: Int)
+
+    func make(_ draw: inout ProblemDraw) -> WordProblem {
+        var work = WorkedSolution()
+        let (question, answer) = write(&draw, &work)
+        precondition(work.lines.count == operations, "template \(id) worked \(work.lines.count) steps, declares \(operations)")
+        return WordProblem(template: id, difficulty: draw.difficulty, question: question, solution: work.text(answer: answer), answer: answer,
+                           key: id + ":" + draw.numbers.map(String.init).joined(separator: ","))
+    }
+}

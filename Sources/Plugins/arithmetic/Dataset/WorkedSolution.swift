@@ -1,0 +1,36 @@
+/// One of the four operations, on whole numbers.
+enum Operation: String {
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+
+    func apply(_ a: Int, _ b: Int) -> Int {
+        switch self {
+        case .add: a + b
+        case .subtract: a - b
+        case .multiply: a * b
+        case .divide: a / b
+        }
+    }
+}
+
+/// A GSM8K-style worked solution: one line per computation, each carrying its calculator
+/// annotation (`3 * 12 = <<3*12=36>>36`), and the final answer as `#### N`.
+struct WorkedSolution {
+    private(set) var lines: [String] = []
+
+    /// Computes `a op b`, writes the line `sentence` makes of the annotated computation, and
+    /// returns the result. Templates choose operands so that every result is a whole number
+    /// that is not negative; the precondition guards that promise.
+    mutating func compute(_ a: Int, _ operation: Operation, _ b: Int, _ sentence: (String) -> String) -> Int {
+        precondition(operation != .divide || a % b == 0, "template divides \(a) by \(b) with a remainder")
+        let result = operation.apply(a, b)
+        precondition(result >= 0, "template computes a negative number: \(a) \(operation.rawValue) \(b)")
+        let op = operation.rawValue
+        lines.append(sentence("\(a) \(op) \(b) = <<\(a)\(op)\(b)=\(result)>>\(result)"))
+        return result
+    }
+
+    func text(answer: Int) -> String { (lines + ["#### \(answer)"]).joined(separator: "\n") }
+}

@@ -1,0 +1,4 @@
+import ArithmeticGenerator
+import RLRunSDK
+
+@_cdecl("rlrun_plugin_entry") public func rlrunPluginEntry() -> UnsafeRawPointer { PluginLibrary.export(.dataset(ArithmeticDataset.self)) }

@@ -1,0 +1,4 @@
+import NoveltyBonus
+import RLRunSDK
+
+@_cdecl("rlrun_plugin_entry") public func rlrunPluginEntry() -> UnsafeRawPointer { PluginLibrary.export(.reward(CuriosityReward.self)) }

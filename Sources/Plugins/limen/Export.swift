@@ -1,0 +1,4 @@
+import LimenValidation
+import RLRunSDK
+
+@_cdecl("rlrun_plugin_entry") public func rlrunPluginEntry() -> UnsafeRawPointer { PluginLibrary.export(.reward(LimenReward.self)) }

@@ -1,0 +1,4 @@
+import PreferencePairs
+import RLRunSDK
+
+@_cdecl("rlrun_plugin_entry") public func rlrunPluginEntry() -> UnsafeRawPointer { PluginLibrary.export(.dataset(PreferencesDataset.self)) }

@@ -1,0 +1,4 @@
+import ReasoningHeuristics
+import RLRunSDK
+
+@_cdecl("rlrun_plugin_entry") public func rlrunPluginEntry() -> UnsafeRawPointer { PluginLibrary.export(.reward(ReasoningReward.self)) }
