@@ -26,6 +26,10 @@ let package = Package(
         .library(name: "jsonl", type: .dynamic, targets: ["JSONLPlugin"]),
         .library(name: "arithmetic", type: .dynamic, targets: ["ArithmeticPlugin"]),
         .library(name: "preferences", type: .dynamic, targets: ["PreferencesPlugin"]),
+        .library(name: "grpo", type: .dynamic, targets: ["GRPOPlugin"]),
+        .library(name: "drgrpo", type: .dynamic, targets: ["DrGRPOPlugin"]),
+        .library(name: "dapo", type: .dynamic, targets: ["DAPOPlugin"]),
+        .library(name: "ppo", type: .dynamic, targets: ["PPOPlugin"]),
         .library(name: "random", type: .dynamic, targets: ["RandomMaskingPlugin"]),
         .library(name: "progressive", type: .dynamic, targets: ["ProgressiveMaskingPlugin"]),
         .library(name: "dynamic", type: .dynamic, targets: ["DynamicMaskingPlugin"]),
@@ -93,6 +97,17 @@ let package = Package(
         .target(name: "PreferencePairs", dependencies: ["RLRunSDK", "DatasetFiles"], path: "Sources/Plugins/preferences/Dataset"),
         .target(name: "PreferencesPlugin", dependencies: ["RLRunSDK", "PreferencePairs"], path: "Sources/Plugins/preferences", exclude: ["Dataset"]),
         .target(name: "SeededRandom", path: "Sources/Plugins/Shared/SeededRandom"),
+        // Policy-optimisation formulas (Engine only), and what the algorithm plugins share on the SDK side.
+        .target(name: "PolicyObjectives", dependencies: ["Engine"], path: "Sources/Plugins/Shared/PolicyObjectives"),
+        .target(name: "PolicyAlgorithms", dependencies: ["RLRunSDK", "PolicyObjectives"], path: "Sources/Plugins/Shared/PolicyAlgorithms"),
+        .target(name: "GRPOAlgorithm", dependencies: ["PolicyAlgorithms", "RLRunSDK"], path: "Sources/Plugins/grpo/Algorithm"),
+        .target(name: "GRPOPlugin", dependencies: ["GRPOAlgorithm", "RLRunSDK"], path: "Sources/Plugins/grpo", exclude: ["Algorithm"]),
+        .target(name: "DrGRPOAlgorithm", dependencies: ["PolicyAlgorithms", "RLRunSDK"], path: "Sources/Plugins/drgrpo/Algorithm"),
+        .target(name: "DrGRPOPlugin", dependencies: ["DrGRPOAlgorithm", "RLRunSDK"], path: "Sources/Plugins/drgrpo", exclude: ["Algorithm"]),
+        .target(name: "DAPOAlgorithm", dependencies: ["PolicyAlgorithms", "RLRunSDK"], path: "Sources/Plugins/dapo/Algorithm"),
+        .target(name: "DAPOPlugin", dependencies: ["DAPOAlgorithm", "RLRunSDK"], path: "Sources/Plugins/dapo", exclude: ["Algorithm"]),
+        .target(name: "PPOAlgorithm", dependencies: ["PolicyAlgorithms", "PolicyObjectives", "RLRunSDK"], path: "Sources/Plugins/ppo/Algorithm"),
+        .target(name: "PPOPlugin", dependencies: ["PPOAlgorithm", "RLRunSDK"], path: "Sources/Plugins/ppo", exclude: ["Algorithm"]),
         // Masking strategies live apart from their one-line exports: every plugin library defines
         // rlrun_plugin_entry, so tests link the strategies, never two export targets.
         .target(name: "MaskingStrategies", dependencies: ["RLRunSDK", "SeededRandom"], path: "Sources/Plugins/Shared/MaskingStrategies"),
@@ -111,6 +126,11 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Models", "TorchShim"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TorchShim"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers"]),
+        .testTarget(
+            name: "AlgorithmTests",
+            dependencies: ["GRPOAlgorithm", "DrGRPOAlgorithm", "DAPOAlgorithm", "PPOAlgorithm", "PolicyAlgorithms", "PolicyObjectives",
+                           "RLRunSDK", "TorchShim"]
+        ),
         .testTarget(name: "PluginTests", dependencies: [
             "RLRunSDK", "MathAnswers", "ReasoningFormats", "TextRepetition", "GSM8KTask", "FormatCheck", "ReasoningHeuristics",
             "LimenValidation", "SafetyFilter", "TextOverlap", "NoveltyBonus", "JSONLReader", "ArithmeticGenerator", "PreferencePairs",

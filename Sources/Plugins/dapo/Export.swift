@@ -1,0 +1,4 @@
+import DAPOAlgorithm
+import RLRunSDK
+
+@_cdecl("rlrun_plugin_entry") public func rlrunPluginEntry() -> UnsafeRawPointer { PluginLibrary.export(.algorithm(DAPO.self)) }

@@ -1,0 +1,4 @@
+import DrGRPOAlgorithm
+import RLRunSDK
+
+@_cdecl("rlrun_plugin_entry") public func rlrunPluginEntry() -> UnsafeRawPointer { PluginLibrary.export(.algorithm(DrGRPO.self)) }
