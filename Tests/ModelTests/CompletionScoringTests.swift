@@ -41,7 +41,7 @@ struct CompletionScoringTests {
         let part = try batch.rows(1..<3)
         #expect(part.rows == 2)
         #expect(try part.mask.toArray(Float.self) == [1, 1, 0, 0])
-        #expect(part.promptWidth == 3)
+        #expect(part.completionWidth == 2)
     }
 
     @Test func gradientsFlowToTheWeights() throws {

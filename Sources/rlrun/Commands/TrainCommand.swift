@@ -64,7 +64,8 @@ struct TrainCommand: ParsableCommand {
         if !pluginOptions.isEmpty { flags["options"] = .object(pluginOptions.mapValues { .object($0) }) }
         try run.apply(flags, source: "command line")
 
-        let log: @Sendable (String) -> Void = { line in print(line) }
+        // Written straight to the file descriptor (no buffering), so progress shows up as it happens.
+        let log: @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let prepared = try RunBuilder.prepare(run, cache: Cache.directory, log: log)
         prepared.summary.forEach { log("[RUN] \($0)") }
         try RunLoop(run: prepared, log: log).execute()

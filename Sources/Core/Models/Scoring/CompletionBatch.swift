@@ -1,20 +1,19 @@
 import Engine
 
-/// Prompts and their completions laid out for one training forward pass: prompts left-padded
-/// to a common width W and completions right-padded to T, so that every completion starts at
-/// column W and its token log-probs come from one slice of the logits.
+/// Prompts and their completions laid out for one training forward pass: each row is its
+/// prompt followed by its completion, right-padded, so plain causal attention is exact (padding
+/// only ever follows real tokens) and the fused causal kernel applies. The states that predict
+/// each completion token are gathered by index, so logits are computed for completions only.
 public struct CompletionBatch {
-    /// [B, W + T] token ids.
+    /// [B, L] token ids, L = longest prompt + completion.
     public let tokens: Tensor
-    /// [B, W + T] position ids (counting real tokens from 0).
-    public let positions: Tensor
-    /// [B, 1, W + T, W + T] boolean: causal, prompt padding hidden.
-    public let attentionMask: Tensor
+    /// [B, T, 1] int64: the position whose state predicts completion token t (the token before
+    /// it); padding entries repeat a valid position.
+    public let predictingIndex: Tensor
     /// [B, T] the completion ids (targets of the log-probs), padding where a row is shorter.
     public let targets: Tensor
     /// [B, T] float32: 1 on completion tokens, 0 on padding.
     public let mask: Tensor
-    public let promptWidth: Int
     public let completionWidth: Int
     public var rows: Int { targets.size(0) }
 
@@ -23,25 +22,23 @@ public struct CompletionBatch {
             throw ModelError("CompletionBatch needs one completion per prompt and at least one row (got \(prompts.count) and \(completions.count))")
         }
         guard prompts.allSatisfy({ !$0.isEmpty }) else { throw ModelError("every prompt needs at least one token") }
-        let width = prompts.map(\.count).max()!
+        let width = zip(prompts, completions).map { $0.count + $1.count }.max()!
         let length = max(1, completions.map(\.count).max()!)
-        var ids: [Int64] = [], positions: [Int64] = [], targets: [Int64] = [], mask: [Float] = []
+        var ids: [Int64] = [], index: [Int64] = [], targets: [Int64] = [], mask: [Float] = []
         for (prompt, completion) in zip(prompts, completions) {
-            let pad = width - prompt.count
-            let tail = length - completion.count
-            ids += Array(repeating: Int64(padTokenID), count: pad) + (prompt + completion).map(Int64.init)
-                + Array(repeating: Int64(padTokenID), count: tail)
-            positions += Array(repeating: 0, count: pad) + (0..<(prompt.count + length)).map(Int64.init)
-            targets += completion.map(Int64.init) + Array(repeating: Int64(padTokenID), count: tail)
-            mask += Array(repeating: 1, count: completion.count) + Array(repeating: 0, count: tail)
+            let row = prompt + completion
+            ids += row.map(Int64.init) + Array(repeating: Int64(padTokenID), count: width - row.count)
+            for t in 0..<length {
+                index.append(Int64(prompt.count - 1 + min(t, max(0, completion.count - 1))))
+                targets.append(t < completion.count ? Int64(completion[t]) : Int64(padTokenID))
+                mask.append(t < completion.count ? 1 : 0)
+            }
         }
         let b = prompts.count
-        tokens = try Tensor(ids, shape: [b, width + length], device: device)
-        self.positions = try Tensor(positions, shape: [b, width + length], device: device)
-        attentionMask = try Transformer.paddedCausalMask(padding: prompts.map { width - $0.count }, length: width + length, device: device)
+        tokens = try Tensor(ids, shape: [b, width], device: device)
+        predictingIndex = try Tensor(index, shape: [b, length, 1], device: device)
         self.targets = try Tensor(targets, shape: [b, length], device: device)
         self.mask = try Tensor(mask, shape: [b, length], device: device)
-        promptWidth = width
         completionWidth = length
     }
 
@@ -53,11 +50,9 @@ public struct CompletionBatch {
     private init(slicing batch: CompletionBatch, _ range: Range<Int>) throws {
         func cut(_ t: Tensor) throws -> Tensor { try t.slice(dim: 0, start: range.lowerBound, end: range.upperBound) }
         tokens = try cut(batch.tokens)
-        positions = try cut(batch.positions)
-        attentionMask = try cut(batch.attentionMask)
+        predictingIndex = try cut(batch.predictingIndex)
         targets = try cut(batch.targets)
         mask = try cut(batch.mask)
-        promptWidth = batch.promptWidth
         completionWidth = batch.completionWidth
     }
 }
@@ -85,8 +80,9 @@ extension Transformer {
     /// states (so a critic needs no second pass).
     public func completionPass(_ batch: CompletionBatch, temperature: Double = 1, entropy: Bool = false,
                                hidden keepHidden: Bool = false) throws -> CompletionPass {
-        let hidden = try hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
-        let predicting = try hidden.slice(dim: 1, start: batch.promptWidth - 1, end: batch.promptWidth - 1 + batch.completionWidth)
+        let hidden = try hiddenStates(batch.tokens)
+        let index = try batch.predictingIndex.expand([batch.rows, batch.completionWidth, hidden.size(2)])
+        let predicting = try hidden.gather(dim: 1, index: index)
         var logits = try logits(predicting)
         if temperature != 1 { logits = try logits / temperature }
         let logProbs = try NN.tokenLogProbs(logits: logits, targets: batch.targets)

@@ -14,14 +14,14 @@ public enum BuiltInPolicy {
     public static let template = ChatTemplate.plain()
 
     public static let configuration = ModelConfiguration(
-        modelType: "llama", hiddenSize: 160, layers: 4, attentionHeads: 4, keyValueHeads: 2, intermediateSize: 480,
+        modelType: "llama", hiddenSize: 128, layers: 3, attentionHeads: 4, keyValueHeads: 2, intermediateSize: 384,
         rmsNormEps: 1e-5, ropeTheta: 10_000, maxPositions: 512, vocabularySize: CharacterTokenizer.standard.vocabularySize,
         tieWordEmbeddings: true, eosTokenIDs: Array(CharacterTokenizer.standard.eosTokenIDs))
 
     public struct WarmStart: Sendable, Equatable {
-        public var steps = 700
-        public var batchSize = 32
-        public var learningRate = 2e-3
+        public var steps = 400
+        public var batchSize = 16
+        public var learningRate = 3e-3
         public var seed: UInt64 = 0
         public init() {}
     }

@@ -15,8 +15,9 @@ public struct RunConfiguration: Sendable {
     public var model: String?
     public var device = "cpu"
     public var runDirectory: String?
-    /// Plugin options by plugin id.
-    public var pluginOptions: [String: [String: JSONValue]] = [:]
+    /// Plugin options by plugin id. The built-in task starts with one-operation problems,
+    /// which the small built-in policy learns within minutes.
+    public var pluginOptions: [String: [String: JSONValue]] = ["arithmetic": ["difficulty": "easy"]]
     /// Trainer settings (snake_case keys of TrainingConfiguration) not yet applied.
     public var trainer: [String: JSONValue] = [:]
     /// Where each layer came from, for messages and the saved configuration.
