@@ -19,7 +19,7 @@ public enum BuiltInPolicy {
         tieWordEmbeddings: true, eosTokenIDs: Array(CharacterTokenizer.standard.eosTokenIDs))
 
     public struct WarmStart: Sendable, Equatable {
-        public var steps = 400
+        public var steps = 1200
         public var batchSize = 16
         public var learningRate = 3e-3
         public var seed: UInt64 = 0

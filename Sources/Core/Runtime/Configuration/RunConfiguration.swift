@@ -15,6 +15,8 @@ public struct RunConfiguration: Sendable {
     public var model: String?
     public var device = "cpu"
     public var runDirectory: String?
+    /// Supervised warm-start steps of the built-in policy (each setting has its own cache entry).
+    public var warmStartSteps: Int?
     /// Plugin options by plugin id. The built-in task starts with one-operation problems,
     /// which the small built-in policy learns within minutes.
     public var pluginOptions: [String: [String: JSONValue]] = ["arithmetic": ["difficulty": "easy"]]
@@ -46,6 +48,11 @@ public struct RunConfiguration: Sendable {
             case "model": model = value == .null ? nil : try Self.string(value, key, source)
             case "device": device = try Self.string(value, key, source)
             case "run_dir": runDirectory = try Self.string(value, key, source)
+            case "warm_start_steps":
+                guard let steps = value.intValue, steps > 0 else {
+                    throw ConfigurationError(source: source, message: "'warm_start_steps' must be a positive integer")
+                }
+                warmStartSteps = steps
             case "rewards", "reward_weights":
                 guard let object = value.objectValue else {
                     throw ConfigurationError(source: source, message: "'\(key)' must map reward names to weights, e.g. {gsm8k: 1.0, format: 0.5}")

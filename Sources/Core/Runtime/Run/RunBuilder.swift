@@ -21,7 +21,6 @@ public enum RunBuilder {
         let device = try Device(parsing: run.device)
         try Engine.prepare(device)
         let runDirectory = URL(fileURLWithPath: run.runDirectory ?? defaultRunDirectory(run))
-        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         let loader = PluginLoader(host: PluginHost(runDirectory: runDirectory.path, log: { level, message in
             log(level == .warning ? "[WARN] \(message)" : message)
         }))
@@ -44,6 +43,8 @@ public enum RunBuilder {
         settings = try settings.applying(suggested, source: "algorithm '\(algorithm.instance.descriptor.id)' defaults")
         if run.model == nil { settings = try settings.applying(BuiltInPolicy.trainerDefaults, source: "built-in policy defaults") }
         settings = try settings.applying(run.trainer, source: run.sources.last ?? "settings")
+        // Created only once the settings are known to be valid, so a typo leaves nothing behind.
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
 
         let (policy, reference) = try makePolicy(run, settings: settings, dataset: dataset, datasetKey: datasetKey(run, loader),
                                                  needsReference: algorithm.requirements.needsReference, cache: cache,
@@ -88,7 +89,10 @@ public enum RunBuilder {
             policy = try Policy(model: Transformer(folder: folder, device: device), tokenizer: tokenizer, formatPrompt: format)
             reloadReference = { try Transformer(folder: folder, device: device) }
         } else {
-            let (builtIn, folder) = try BuiltInPolicy.load(dataset: dataset, datasetKey: datasetKey, cache: cache, device: device, log: log)
+            var warmStart = BuiltInPolicy.WarmStart()
+            if let steps = run.warmStartSteps { warmStart.steps = steps }
+            let (builtIn, folder) = try BuiltInPolicy.load(dataset: dataset, datasetKey: datasetKey, warmStart: warmStart,
+                                                           cache: cache, device: device, log: log)
             policy = builtIn
             reloadReference = { try Transformer(folder: folder, device: device) }
         }
