@@ -15,7 +15,7 @@ import RLRunSDK
             "warm_start_steps": 10, "steps": 2, "prompts_per_step": 2, "group_size": 4, "max_new_tokens": 12,
             "eval_prompts": 4, "eval_every": 0, "learning_rate": 1e-3,
         ], source: "test")
-        let lines = LogRecorder()
+        let lines = RunLog()
         let prepared = try RunBuilder.prepare(run, cache: folder.appendingPathComponent("cache"), log: lines.append)
         let outcome = try RunLoop(run: prepared, log: lines.append).execute()
 
@@ -34,7 +34,7 @@ import RLRunSDK
         #expect(lines.all.contains { $0.hasPrefix("[SFT]") })
 
         // The warm start is cached: a second run reuses it.
-        let again = LogRecorder()
+        let again = RunLog()
         _ = try RunBuilder.prepare(run, cache: folder.appendingPathComponent("cache"), log: again.append)
         #expect(again.all.contains { $0.contains("Using the cached warm start") })
     }
@@ -52,7 +52,8 @@ import RLRunSDK
     }
 }
 
-final class LogRecorder: @unchecked Sendable {
+/// Collects the run's log lines.
+final class RunLog: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
     var all: [String] { lock.withLock { lines } }
