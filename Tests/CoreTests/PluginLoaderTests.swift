@@ -402,3 +402,30 @@ private func expectExplains(_ error: PluginLoadError, file: URL, problem: String
         #expect(error.message.contains("returned 2 rewards for 3 completions; score must return one reward per completion"))
     }
 }
+
+/// The Swift example is its own package depending on rlrun's SDK: built here with SwiftPM, then
+/// loaded without rebuilding rlrun.
+@Suite(.serialized) struct SwiftExamplePluginTests {
+    @Test(.timeLimit(.minutes(10))) func swiftExampleBuildsAndLoads() throws {
+        let package = PackagePaths.root.appendingPathComponent("Examples/reward-plugin-swift")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("rlrun-swift-example-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let build = Process()
+        build.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        build.arguments = ["swift", "build", "--package-path", package.path, "--scratch-path", scratch.path]
+        let output = Pipe()
+        build.standardOutput = output
+        build.standardError = output
+        try build.run()
+        let log = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        build.waitUntilExit()
+        try #require(build.terminationStatus == 0, "swift build of the example failed:\n\(log.suffix(2000))")
+
+        let library = scratch.appendingPathComponent("debug/liblength-band.so")
+        let reward = try PluginLoader().reward(library.path, options: ["min_tokens": 2, "max_tokens": 4, "slack": 2])
+        #expect(reward.instance.descriptor.id == "length-band")
+        let scores = try reward.score(RewardBatch(prompts: ["", "", ""], completions: ["a", "b", "c"], references: [nil, nil, nil],
+                                                  completionTokens: [3, 5, 8]))
+        #expect(scores.rewards == [1, 0.5, 0])
+    }
+}

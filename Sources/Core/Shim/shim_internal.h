@@ -1,5 +1,8 @@
 // Internal helpers of the shim: handle conversion and the one error path.
 #pragma once
+#if !__has_include(<ATen/ATen.h>)
+#error "libtorch headers not found in .deps/torch/include: run scripts/bootstrap-libtorch.sh first (LIBTORCH=/path/to/site-packages/torch to use an existing PyTorch 2.11)"
+#endif
 #include "shim_functions.h"
 #include <ATen/ATen.h>
 #include <string>

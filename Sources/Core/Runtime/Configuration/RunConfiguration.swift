@@ -17,6 +17,8 @@ public struct RunConfiguration: Sendable {
     public var runDirectory: String?
     /// Supervised warm-start steps of the built-in policy (each setting has its own cache entry).
     public var warmStartSteps: Int?
+    /// Required SHA-256 of plugin files, by the name the run uses for the plugin or its file name.
+    public var pins: [String: String] = [:]
     /// Plugin options by plugin id. The built-in task starts with one-operation problems,
     /// which the small built-in policy learns within minutes.
     public var pluginOptions: [String: [String: JSONValue]] = ["arithmetic": ["difficulty": "easy"]]
@@ -62,6 +64,16 @@ public struct RunConfiguration: Sendable {
                         throw ConfigurationError(source: source, message: "weight of reward '\(name)' must be a number")
                     }
                     return (name, weight)
+                }
+            case "pins", "plugin_sha256":
+                guard let object = value.objectValue else {
+                    throw ConfigurationError(source: source, message: "'\(key)' must map plugin names to SHA-256 digests")
+                }
+                for (name, digest) in object {
+                    guard let text = digest.stringValue else {
+                        throw ConfigurationError(source: source, message: "the pin of '\(name)' must be a string")
+                    }
+                    pins[name] = text
                 }
             case "options", "plugin_options":
                 guard let object = value.objectValue else {

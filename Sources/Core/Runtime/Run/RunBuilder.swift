@@ -23,7 +23,7 @@ public enum RunBuilder {
         let runDirectory = URL(fileURLWithPath: run.runDirectory ?? defaultRunDirectory(run))
         let loader = PluginLoader(host: PluginHost(runDirectory: runDirectory.path, log: { level, message in
             log(level == .warning ? "[WARN] \(message)" : message)
-        }))
+        }), pins: run.pins)
         func options(_ name: String) -> [String: JSONValue] { run.pluginOptions[PluginLoader.baseName(name)] ?? [:] }
 
         let algorithm = try loader.algorithm(run.algorithm, options: options(run.algorithm))
