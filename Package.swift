@@ -62,7 +62,7 @@ let package = Package(
         // Text to tokens and back: byte-level BPE from tokenizer.json, chat templates, characters.
         .target(name: "Tokenizers", path: "Sources/Core/Tokenizers"),
         // The RL loop: rollouts, rewards, the algorithm's update, evaluation.
-        .target(name: "Training", dependencies: ["Engine", "Models", "Tokenizers", "RLRunSDK"], path: "Sources/Core/Training"),
+        .target(name: "Training", dependencies: ["Engine", "Models", "Tokenizers", "RLRunSDK", "SeededRandom"], path: "Sources/Core/Training"),
         // What a plugin author builds against: the protocols, and the exporter to the C ABI.
         .target(name: "RLRunSDK", dependencies: ["Engine", "RLRunABI"], path: "Sources/Core/SDK"),
         // The host runtime.

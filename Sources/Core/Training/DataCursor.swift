@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 
 /// Walks a dataset split in a seeded random order, epoch after epoch. Its position is part of
 /// a checkpoint so that a resumed run sees exactly the prompts an uninterrupted one would.
@@ -32,16 +33,9 @@ public struct DataCursor: Sendable, Equatable, Codable {
     /// Fisher–Yates with SplitMix64, so the order depends only on (count, seed).
     static func permutation(count: Int, seed: UInt64) -> [Int] {
         var order = Array(0..<count)
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: seed)
         if count > 1 {
-            for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(next() % UInt64(i + 1))) }
+            for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
         }
         return order
     }
