@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Trains the built-in policy with dapo; extra arguments are passed on (e.g. --steps 10, --model DIR).
+cd "$(dirname "$0")/../.." && exec scripts/rlrun --config Examples/dapo/config.yaml --run-dir runs/example-dapo "$@"
