@@ -84,6 +84,41 @@ final class GroupBaseline: Algorithm {
         }
     }
 
+    @Test func resumingFromACheckpointContinuesExactly() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let uninterrupted = try trainer(seed: 9)
+        for _ in 0..<2 { try uninterrupted.trainStep() }
+        try uninterrupted.saveCheckpoint(to: folder.appendingPathComponent("step-2"))
+        let expected = try (0..<2).map { _ in try uninterrupted.trainStep() }
+
+        // As a new process would: a fresh trainer (weights of step 0), then the checkpoint.
+        let resumed = try trainer(seed: 9)
+        try resumed.loadCheckpoint(from: folder.appendingPathComponent("step-2"))
+        #expect(resumed.step == 2)
+        let got = try (0..<2).map { _ in try resumed.trainStep() }
+        for (a, b) in zip(expected, got) {
+            #expect(a["reward_mean"] == b["reward_mean"])
+            #expect(a["loss"] == b["loss"])
+            #expect(a["grad_norm"] == b["grad_norm"])
+            #expect(a["step"] == b["step"])
+        }
+    }
+
+    @Test func damagedCheckpointsAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = try trainer()
+        try trainer.trainStep()
+        let checkpoint = folder.appendingPathComponent("step-1")
+        try trainer.saveCheckpoint(to: checkpoint)
+        try Trainer.verifyCheckpoint(checkpoint)
+        let state = checkpoint.appendingPathComponent("trainer.json")
+        try Data("{}".utf8).write(to: state)
+        #expect(throws: ConfigurationError.self) { try Trainer.verifyCheckpoint(checkpoint) }
+        #expect(throws: ConfigurationError.self) { try Trainer.verifyCheckpoint(folder.appendingPathComponent("missing")) }
+    }
+
     @Test func dataCursorVisitsEveryItemOncePerEpochInASeededOrder() {
         var cursor = DataCursor(count: 5, seed: 3)
         let epoch = cursor.next(5)

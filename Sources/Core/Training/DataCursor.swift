@@ -9,9 +9,11 @@ public struct DataCursor: Sendable, Equatable, Codable {
     public private(set) var epoch = 0
     public private(set) var offset = 0
 
-    public init(count: Int, seed: UInt64) {
+    public init(count: Int, seed: UInt64, epoch: Int = 0, offset: Int = 0) {
         self.count = count
         self.seed = seed
+        self.epoch = epoch
+        self.offset = offset
     }
 
     /// The next `n` indices (continuing into the next epoch's order when this one runs out).

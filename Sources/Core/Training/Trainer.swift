@@ -20,9 +20,9 @@ public final class Trainer {
     public let groupSize: Int
     public let mu: Int
 
-    public private(set) var step = 0
-    public private(set) var optimizerStep = 0
-    public private(set) var cursor: DataCursor
+    public internal(set) var step = 0
+    public internal(set) var optimizerStep = 0
+    public internal(set) var cursor: DataCursor
     public let generator: Generator
     let optimizer: AdamW
     let trainable: [Tensor]

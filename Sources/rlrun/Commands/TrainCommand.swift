@@ -31,6 +31,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the run (default: runs/<time>-<algorithm>).") var runDir: String?
     @Option(help: "Random seed.") var seed: Int?
     @Option(help: "RL steps.") var steps: Int?
+    @Flag(help: "Continue the run in --run-dir from its newest complete checkpoint (same settings).") var resume = false
+    @Option(help: "Checkpoints to keep.") var keepLast = 3
     @Option(name: .customLong("set"), help: "Any setting, KEY=VALUE (e.g. learning_rate=1e-5; repeatable).") var settings: [String] = []
     @Option(name: .customLong("option"), help: "A plugin option, ID.KEY=VALUE (repeatable).") var options: [String] = []
 
@@ -68,7 +70,11 @@ struct TrainCommand: ParsableCommand {
         let log: @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         let prepared = try RunBuilder.prepare(run, cache: Cache.directory, log: log)
         prepared.summary.forEach { log("[RUN] \($0)") }
-        try RunLoop(run: prepared, log: log).execute()
+        if resume && runDir == nil { throw ValidationError("--resume needs the --run-dir of the run to continue") }
+        var loop = RunLoop(run: prepared, log: log)
+        loop.resume = resume
+        loop.keepLast = keepLast
+        try loop.execute()
     }
 }
 

@@ -6,10 +6,60 @@ import Training
 public struct RunLoop {
     public let run: PreparedRun
     public let log: @Sendable (String) -> Void
+    /// Continue from the newest complete checkpoint of the run directory.
+    public var resume = false
+    /// Checkpoints kept (older ones are deleted).
+    public var keepLast = 3
 
     public init(run: PreparedRun, log: @escaping @Sendable (String) -> Void) {
         self.run = run
         self.log = log
+    }
+
+    var checkpoints: URL { run.runDirectory.appendingPathComponent("checkpoints") }
+
+    /// Complete checkpoints, newest first (damaged or partial ones are reported and skipped).
+    func validCheckpoints() -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
+        return names.filter { $0.hasPrefix("step-") }.sorted(by: >).compactMap { name in
+            let folder = checkpoints.appendingPathComponent(name)
+            do {
+                try Trainer.verifyCheckpoint(folder)
+                return folder
+            } catch {
+                log("[WARN] skipping checkpoint: \(error)")
+                return nil
+            }
+        }
+    }
+
+    func saveCheckpoint() throws {
+        var extra: [String: Data] = [:]
+        for term in run.trainer.rewards.terms {
+            if let hosted = term.reward as? HostedReward, let state = try hosted.instance.saveState() {
+                extra["plugin-\(term.name).bin"] = Data(state)
+            }
+        }
+        let folder = checkpoints.appendingPathComponent(String(format: "step-%06d", run.trainer.step))
+        try run.trainer.saveCheckpoint(to: folder, extra: extra)
+        for old in validCheckpoints().dropFirst(keepLast) { try? FileManager.default.removeItem(at: old) }
+        log("[CKPT] \(folder.path)")
+    }
+
+    func restore() throws -> Bool {
+        guard let latest = validCheckpoints().first else {
+            log("[RUN] --resume: no complete checkpoint in \(checkpoints.path); starting from step 0")
+            return false
+        }
+        try run.trainer.loadCheckpoint(from: latest)
+        for term in run.trainer.rewards.terms {
+            let file = latest.appendingPathComponent("plugin-\(term.name).bin")
+            if let hosted = term.reward as? HostedReward, let data = try? Data(contentsOf: file) {
+                try hosted.instance.loadState([UInt8](data))
+            }
+        }
+        log("[RUN] resumed from \(latest.path) at step \(run.trainer.step)")
+        return true
     }
 
     public struct Outcome: Sendable {
@@ -23,11 +73,12 @@ public struct RunLoop {
     @discardableResult
     public func execute() throws -> Outcome {
         let started = Date()
-        let metrics = try MetricsLog(url: run.runDirectory.appendingPathComponent("metrics.jsonl"))
+        let resumed = resume ? try restore() : false
+        let metrics = try MetricsLog(url: run.runDirectory.appendingPathComponent("metrics.jsonl"), resuming: resumed)
         let settings = run.configuration
-        let before = try evaluate(step: 0, metrics: metrics)
+        let before = try evaluate(step: run.trainer.step, metrics: metrics)
         var last = before
-        for _ in 0..<settings.steps {
+        while run.trainer.step < settings.steps {
             var m = try run.trainer.trainStep()
             let step = run.trainer.step
             if settings.evalEvery > 0, step % settings.evalEvery == 0, step < settings.steps {
@@ -38,6 +89,9 @@ public struct RunLoop {
             try metrics.append(m)
             log(LogLines.step(m, totalSteps: settings.steps))
             if let components = LogLines.components(m) { log(components) }
+            if settings.checkpointEvery > 0, step % settings.checkpointEvery == 0 || step == settings.steps {
+                try saveCheckpoint()
+            }
         }
         let after = settings.steps > 0 ? try evaluate(step: settings.steps, metrics: metrics) : before
         let outcome = Outcome(accuracyBefore: before.accuracy, accuracyAfter: after.accuracy, rewardBefore: before.meanReward,
