@@ -40,7 +40,7 @@ struct PluginsCommand: ParsableCommand {
             for kind in PluginKind.allCases {
                 let ofKind = plugins.filter { $0.kind == kind }.sorted { $0.id < $1.id }
                 guard !ofKind.isEmpty else { continue }
-                print("\n\(kind)s:")
+                print("\n\(kind == .masking ? "masking strategies" : "\(kind)s"):")
                 for plugin in ofKind {
                     print("  \(plugin.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(plugin.version.padding(toLength: 8, withPad: " ", startingAt: 0)) \(plugin.summary)")
                     print("  \(String(repeating: " ", count: 24))\(plugin.file.path)")
