@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "PluginTests", dependencies: [
             "RLRunSDK", "MathAnswers", "ReasoningFormats", "TextRepetition", "GSM8KTask", "FormatCheck", "ReasoningHeuristics",
             "LimenValidation", "SafetyFilter", "TextOverlap", "NoveltyBonus", "JSONLReader", "ArithmeticGenerator", "PreferencePairs",
-        ]),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "MaskingTests", dependencies: ["MaskingStrategies", "DiffuGRPOAlgorithm", "RLRunSDK", "TorchShim"]),
         // Fixtures holds C sources the tests compile with cc at run time, not target sources.
         .testTarget(name: "CoreTests", dependencies: ["Core", "RLRunSDK"], exclude: ["Fixtures"]),
