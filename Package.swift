@@ -115,7 +115,7 @@ let package = Package(
         .target(name: "ProgressiveMaskingPlugin", dependencies: ["RLRunSDK", "MaskingStrategies"], path: "Sources/Plugins/progressive"),
         .target(name: "DynamicMaskingPlugin", dependencies: ["RLRunSDK", "MaskingStrategies"], path: "Sources/Plugins/dynamic"),
         .target(name: "InformedMaskingPlugin", dependencies: ["RLRunSDK", "MaskingStrategies"], path: "Sources/Plugins/informed"),
-        .target(name: "DiffuGRPOAlgorithm", dependencies: ["RLRunSDK"], path: "Sources/Plugins/diffu-grpo/Algorithm"),
+        .target(name: "DiffuGRPOAlgorithm", dependencies: ["RLRunSDK", "PolicyObjectives"], path: "Sources/Plugins/diffu-grpo/Algorithm"),
         .target(name: "DiffuGRPOPlugin", dependencies: ["RLRunSDK", "DiffuGRPOAlgorithm"], path: "Sources/Plugins/diffu-grpo",
                 exclude: ["Algorithm"]),
         .executableTarget(
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TorchShim"]),
         .testTarget(name: "ModelTests", dependencies: ["Models", "TorchShim"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TorchShim"]),
-        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers", "SeededRandom"]),
         .testTarget(
             name: "AlgorithmTests",
             dependencies: ["GRPOAlgorithm", "DrGRPOAlgorithm", "DAPOAlgorithm", "PPOAlgorithm", "PolicyAlgorithms", "PolicyObjectives",

@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Testing
 @testable import Tokenizers
 
@@ -107,7 +108,7 @@ struct PreTokenizerTests {
         let general = SplitPattern.general(try GeneralRegex(pattern.regex))
         let pieces = ["a", "Z", "é", "東", "7", "٣", " ", "  ", "\t", "\n", "\r\n", "\r", "'", "'s", "'LL", "'Ve", "!", "?!", "-",
                       "🙂", "\u{0301}", "_", "$", "\u{00a0}", "\u{3000}"]
-        var generator = DeterministicRandom(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0 ..< 2000 {
             let length = Int(generator.next() % 12) + 1
             let text = (0 ..< length).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
@@ -146,18 +147,5 @@ struct PreTokenizerTests {
         #expect(words([.split(.scalars(.numeric), behavior: .contiguous, invert: false)], "ab123c45") == ["ab", "123", "c", "45"])
         #expect(words([.byteLevel(addPrefixSpace: true, useRegex: true)], "Hello world") == [" Hello", " world"])
         #expect(words([.byteLevel(addPrefixSpace: true, useRegex: false)], " already") == [" already"])
-    }
-}
-
-/// SplitMix64, so that randomised tests fail the same way every run.
-struct DeterministicRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import PolicyObjectives
 import RLRunSDK
 
 /// diffu-GRPO (d1, Zhao et al. 2025): GRPO for a masked-diffusion policy (LLaDA), ALGORITHMS.md §6.
@@ -183,12 +184,12 @@ public final class DiffuGRPO: PluginDefinition, Algorithm {
         }
 
         let ratio = try (current - old).exp()
-        var perToken = try PolicyObjective.clippedSurrogateLoss(ratio: ratio, advantages: advantages,
-                                                                clipLow: clipLow, clipHigh: clipHigh)
+        let surrogate = try ClippedSurrogate(clipLow: clipLow, clipHigh: clipHigh)(ratio: ratio, advantages: advantages)
+        var perToken = surrogate.loss
         let policyTerm = perToken
         var kl: Tensor?
         if let reference = inputs.refLogProbs {
-            let perTokenKL = try klEstimator.perToken(logProbs: current, refLogProbs: masked(reference.detached()))
+            let perTokenKL = try klEstimator(logProbs: current, refLogProbs: masked(reference.detached()))
             if beta > 0 { perToken = try perToken + perTokenKL * beta }
             kl = perTokenKL
         } else if beta > 0 {
@@ -206,16 +207,16 @@ public final class DiffuGRPO: PluginDefinition, Algorithm {
         }
 
         let metrics: [(name: String, value: Double)] = try withNoGrad {
-            let clipped = try PolicyObjective.clipFractions(ratio: ratio, advantages: advantages, mask: mask,
-                                                            clipLow: clipLow, clipHigh: clipHigh)
+            let low = try Masked.fraction(surrogate.clippedLow, mask)
+            let high = try Masked.fraction(surrogate.clippedHigh, mask)
             var metrics: [(name: String, value: Double)] = [
-                ("policy_loss", try PolicyObjective.maskedMean(policyTerm, mask: mask)),
-                ("ratio_mean", try PolicyObjective.maskedMean(ratio, mask: mask)),
-                ("clip_fraction_low", clipped.low),
-                ("clip_fraction_high", clipped.high),
-                ("clip_fraction", clipped.low + clipped.high),
+                ("policy_loss", try Masked.mean(policyTerm, mask).item()),
+                ("ratio_mean", try Masked.mean(ratio, mask).item()),
+                ("clip_fraction_low", low),
+                ("clip_fraction_high", high),
+                ("clip_fraction", low + high),
             ]
-            if let kl { metrics.append(("kl", try PolicyObjective.maskedMean(kl, mask: mask))) }
+            if let kl { metrics.append(("kl", try Masked.mean(kl, mask).item())) }
             return metrics
         }
         return LossOutputs(loss: loss, metrics: metrics)
