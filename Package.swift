@@ -61,12 +61,14 @@ let package = Package(
         .target(name: "Models", dependencies: ["Engine"], path: "Sources/Core/Models"),
         // Text to tokens and back: byte-level BPE from tokenizer.json, chat templates, characters.
         .target(name: "Tokenizers", path: "Sources/Core/Tokenizers"),
+        // Run outputs for people and tools: TensorBoard events, metrics/samples/alerts files, alerts, report.html.
+        .target(name: "Reporting", path: "Sources/Core/Reporting"),
         // The RL loop: rollouts, rewards, the algorithm's update, evaluation.
         .target(name: "Training", dependencies: ["Engine", "Models", "Tokenizers", "RLRunSDK", "SeededRandom"], path: "Sources/Core/Training"),
         // What a plugin author builds against: the protocols, and the exporter to the C ABI.
         .target(name: "RLRunSDK", dependencies: ["Engine", "RLRunABI"], path: "Sources/Core/SDK"),
         // The host runtime.
-        .target(name: "Core", dependencies: ["Engine", "Models", "Tokenizers", "Training", "RLRunSDK", "TorchShim", "Yams"],
+        .target(name: "Core", dependencies: ["Engine", "Models", "Tokenizers", "Training", "RLRunSDK", "TorchShim", "Yams", "Reporting"],
                 path: "Sources/Core/Runtime"),
         // Plugins shipped with rlrun, and code they share (linked into each).
         .target(name: "MathAnswers", path: "Sources/Plugins/Shared/MathAnswers"),
@@ -126,6 +128,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["Models", "TorchShim"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TorchShim"]),
         .testTarget(name: "TokenizerTests", dependencies: ["Tokenizers", "SeededRandom"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
         .testTarget(
             name: "AlgorithmTests",
             dependencies: ["GRPOAlgorithm", "DrGRPOAlgorithm", "DAPOAlgorithm", "PPOAlgorithm", "PolicyAlgorithms", "PolicyObjectives",

@@ -10,17 +10,18 @@ public struct Evaluator {
     public let dataset: any Dataset
     public let split: String
     public let prompts: Int
-    public let maxNewTokens: Int
+    /// The training sampler; evaluation uses its greedy form.
+    public let sampling: PolicySampling
     public let batchSize: Int
 
     public init(policy: Policy, rewards: RewardComposer, dataset: any Dataset, split: String, prompts: Int,
-                maxNewTokens: Int, batchSize: Int = 32) {
+                sampling: PolicySampling, batchSize: Int = 32) {
         self.policy = policy
         self.rewards = rewards
         self.dataset = dataset
         self.split = split
         self.prompts = prompts
-        self.maxNewTokens = maxNewTokens
+        self.sampling = sampling.greedy
         self.batchSize = batchSize
     }
 
@@ -33,7 +34,7 @@ public struct Evaluator {
     public func run() throws -> Result {
         let count = min(prompts, try dataset.count(split: split))
         let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: 1,
-                                         sampling: .greedy(maxNewTokens: maxNewTokens, stopTokenIDs: policy.stopTokenIDs))
+                                         sampling: sampling)
         let generator = try Generator(seed: 0, device: policy.model.device)
         var all = GeneratedBatch(groupSize: 1)
         policy.model.setTraining(false)

@@ -8,7 +8,10 @@ public struct GeneratedBatch {
     public var items: [DatasetItem] = []
     public var prompts: [[Int]] = []
     public var completions: [[Int]] = []
-    public var samplingLogProbs: [[Float]] = []
+    /// Behaviour log-probs per completion token; nil when the sampler gives none (block diffusion).
+    public var samplingLogProbs: [[Float]]? = []
+    /// What training scores per completion (see `SampledCompletions.regions`).
+    public var regions: [[Int]] = []
     public var texts: [String] = []
     public var stopReasons: [StopReason] = []
     public var rewards: [Double] = []
@@ -32,7 +35,12 @@ public struct GeneratedBatch {
         items += rows.map { other.items[$0] }
         prompts += rows.map { other.prompts[$0] }
         completions += rows.map { other.completions[$0] }
-        samplingLogProbs += rows.map { other.samplingLogProbs[$0] }
+        if let theirs = other.samplingLogProbs, let ours = samplingLogProbs {
+            samplingLogProbs = ours + rows.map { theirs[$0] }
+        } else {
+            samplingLogProbs = nil
+        }
+        regions += rows.map { other.regions[$0] }
         texts += rows.map { other.texts[$0] }
         stopReasons += rows.map { other.stopReasons[$0] }
         rewards += rows.map { other.rewards[$0] }

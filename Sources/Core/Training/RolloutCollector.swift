@@ -8,7 +8,14 @@ public struct RolloutCollector {
     public let policy: Policy
     public let rewards: RewardComposer
     public let groupSize: Int
-    public let sampling: SamplingOptions
+    public let sampling: PolicySampling
+
+    public init(policy: Policy, rewards: RewardComposer, groupSize: Int, sampling: PolicySampling) {
+        self.policy = policy
+        self.rewards = rewards
+        self.groupSize = groupSize
+        self.sampling = sampling
+    }
 
     public func collect(_ items: [DatasetItem], generator: Generator) throws -> GeneratedBatch {
         var batch = GeneratedBatch(groupSize: groupSize)
@@ -19,10 +26,10 @@ public struct RolloutCollector {
                 batch.prompts.append(tokens)
             }
         }
-        let result = try policy.model.generate(prompts: batch.prompts, options: sampling, generator: generator,
-                                               padTokenID: policy.padTokenID)
+        let result = try sampling.sample(policy.model, prompts: batch.prompts, generator: generator, padTokenID: policy.padTokenID)
         batch.completions = result.tokens
-        batch.samplingLogProbs = result.logProbs
+        batch.samplingLogProbs = result.behaviourLogProbs
+        batch.regions = result.regions
         batch.stopReasons = result.stopReasons
         batch.texts = result.tokens.map(policy.completionText)
         let prompts = batch.items.map(policy.formatPrompt)

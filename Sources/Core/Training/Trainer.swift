@@ -16,6 +16,8 @@ public final class Trainer {
     /// The frozen reference policy for KL terms (nil: LoRA adapters switched off, or none needed).
     public let reference: Transformer?
     public let critic: ScalarHead?
+    /// Chooses the prompt masks of a masked-diffusion policy's log-prob estimate.
+    public let masker: PromptMasker?
     public let requirements: AlgorithmRequirements
     public let groupSize: Int
     public let mu: Int
@@ -23,16 +25,21 @@ public final class Trainer {
     public internal(set) var step = 0
     public internal(set) var optimizerStep = 0
     public internal(set) var cursor: DataCursor
+    /// Everything the last step generated (kept or not), for sample logs.
+    public internal(set) var lastGenerated: GeneratedBatch?
     public let generator: Generator
     let optimizer: AdamW
     let trainable: [Tensor]
     let schedule: LearningRateSchedule
     var gradientNormHistory: [Double] = []
+    var stability: StabilityController
+    /// The policy collapsed and the run asked to stop then (`stop_on_collapse`).
+    public var collapsed: Bool { stability.collapsed }
     /// Called with a line for the log (warnings about dynamic sampling and skipped steps).
     public var log: (String) -> Void = { _ in }
 
     public init(policy: Policy, algorithm: any Algorithm, rewards: RewardComposer, dataset: any Dataset,
-                configuration: TrainingConfiguration, reference: Transformer? = nil) throws {
+                configuration: TrainingConfiguration, reference: Transformer? = nil, masker: PromptMasker? = nil) throws {
         self.policy = policy
         self.algorithm = algorithm
         self.rewards = rewards
@@ -41,13 +48,23 @@ public final class Trainer {
         requirements = algorithm.requirements
         groupSize = configuration.groupSize ?? requirements.groupSize
         mu = configuration.mu ?? requirements.mu
-        guard requirements.policy == .causal else {
-            throw ConfigurationError(source: "algorithm", message: "needs a masked-diffusion policy; this trainer drives causal models")
+        let model = policy.model
+        switch (requirements.policy, model.configuration.maskedDiffusion) {
+        case (.maskedDiffusion, false):
+            throw ConfigurationError(source: "algorithm", message: "needs a masked-diffusion policy (LLaDA-style); the model is causal")
+        case (.causal, true):
+            throw ConfigurationError(source: "algorithm", message: "needs a causal policy; the model is masked-diffusion (use diffu-grpo)")
+        case (.maskedDiffusion, true) where masker == nil:
+            throw ConfigurationError(source: "masking", message: "a masked-diffusion policy needs a masking strategy (e.g. --masking random)")
+        case (.maskedDiffusion, true) where requirements.needsCritic:
+            throw ConfigurationError(source: "algorithm", message: "a critic needs a causal policy")
+        default: break
         }
+        self.masker = masker
+        stability = StabilityController(configuration.stability)
         guard configuration.temperature > 0 else {
             throw ConfigurationError(source: "temperature", message: "RL needs sampling: temperature must be > 0")
         }
-        let model = policy.model
         if requirements.needsReference && reference == nil && model.loraConfiguration == nil {
             throw ConfigurationError(source: "algorithm", message: "needs a reference policy: pass a frozen copy of the model, or train with LoRA")
         }
@@ -71,10 +88,7 @@ public final class Trainer {
         guard cursor.count > 0 else { throw ConfigurationError(source: "dataset", message: "split '\(configuration.trainSplit)' is empty") }
     }
 
-    var sampling: SamplingOptions {
-        SamplingOptions(temperature: configuration.temperature, topP: configuration.topP, topK: configuration.topK,
-                        maxNewTokens: configuration.maxNewTokens, stopTokenIDs: policy.stopTokenIDs)
-    }
+    var sampling: PolicySampling { configuration.sampling(for: policy) }
 
     /// One RL step: generate (with dynamic-sampling rounds when the algorithm filters groups),
     /// then update. Returns the step's metrics.
@@ -105,6 +119,7 @@ public final class Trainer {
             }
         }
         let generationSeconds = Date().timeIntervalSince(started)
+        lastGenerated = generated
         metrics.merge(Self.rolloutMetrics(generated), uniquingKeysWith: { $1 })
         metrics["groups_kept"] = Double(kept.groupCount)
         metrics["groups_dropped"] = Double(generated.groupCount - kept.groupCount)
@@ -123,6 +138,9 @@ public final class Trainer {
             metrics["tokens_per_second_training"] = Double(mu * kept.completions.map(\.count).reduce(0, +)) / max(seconds, 1e-9)
         }
         step += 1
+        for line in stability.observe(metrics) { log("[RL] Step \(step): \(line)") }
+        metrics["lr_scale"] = stability.learningRateScale
+        metrics["entropy_bonus"] = stability.entropyBonus
         metrics["step"] = Double(step)
         metrics["time_step"] = Date().timeIntervalSince(started)
         return metrics
@@ -143,6 +161,11 @@ public final class Trainer {
         metrics["completion_length_mean"] = lengths.reduce(0, +) / n
         metrics["completion_length_max"] = lengths.max() ?? 0
         metrics["truncated_fraction"] = Double(batch.stopReasons.filter { $0 == .length }.count) / n
+        // Groups whose completions are all the same text: a sign of collapse, and no signal.
+        let identical = (0..<batch.groupCount).filter { g in
+            Set(batch.texts[(g * batch.groupSize)..<((g + 1) * batch.groupSize)]).count == 1
+        }.count
+        metrics["identical_groups_fraction"] = Double(identical) / Double(max(1, batch.groupCount))
         return metrics
     }
 
@@ -150,29 +173,26 @@ public final class Trainer {
     func update(_ kept: GeneratedBatch) throws -> [String: Double] {
         let model = policy.model
         let device = model.device
-        let batch = try CompletionBatch(prompts: kept.prompts, completions: kept.completions, padTokenID: policy.padTokenID, device: device)
-        let width = batch.completionWidth
-        let old = try Tensor(kept.samplingLogProbs.flatMap { $0 + Array(repeating: 0, count: width - $0.count) },
-                             shape: [kept.count, width], device: device)
-        let temperature = configuration.temperature
-        let referenceLogProbs: Tensor? = requirements.needsReference ? try withNoGrad {
-            if let reference { return try reference.completionLogProbs(batch, temperature: temperature).logProbs }
-            return try model.withAdaptersDisabled { try model.completionLogProbs(batch, temperature: temperature).logProbs }
-        } : nil
+        let made = try makeScoring(kept)
+        let scoring = made.scoring
+        var metrics = made.metrics
+        let mask = scoring.mask
+        let width = mask.size(1)
         let oldValues: Tensor? = try critic.map { head in
-            try withNoGrad { try head(model.completionPass(batch, temperature: temperature, hidden: true).hidden!) }
+            try withNoGrad { try head(scoring.pass(iteration: 0, rows: 0..<kept.count, entropy: false, hidden: true).hidden!) }
         }
         let rollout = kept.rollout(maxNewTokens: configuration.maxNewTokens)
         let rewardsTensor = try Tensor(kept.rewards.map(Float.init), device: device)
-        var result = try algorithm.advantages(AdvantageInputs(rollout: rollout, rewards: rewardsTensor, mask: batch.mask,
-                                                              oldLogProbs: old, refLogProbs: referenceLogProbs, values: oldValues))
+        let firstOld = try scoring.oldLogProbs(iteration: 0) ?? Tensor.zeros([kept.count, width], device: device)
+        var result = try algorithm.advantages(AdvantageInputs(rollout: rollout, rewards: rewardsTensor, mask: mask,
+                                                              oldLogProbs: firstOld, refLogProbs: scoring.referenceLogProbs(iteration: 0),
+                                                              values: oldValues))
         let advantages = result.advantages.rank == 1
-            ? try result.advantages.unsqueeze(1).expand([kept.count, width]) * batch.mask : result.advantages
+            ? try result.advantages.unsqueeze(1).expand([kept.count, width]) * mask : result.advantages
         result.advantages = advantages
-        var metrics: [String: Double] = [:]
-        let maskSum = try batch.mask.sum().item()
-        metrics["advantage_mean"] = try (advantages * batch.mask).sum().item() / max(maskSum, 1)
-        metrics["advantage_abs_mean"] = try (advantages.abs() * batch.mask).sum().item() / max(maskSum, 1)
+        let maskSum = try mask.sum().item()
+        metrics["advantage_mean"] = try (advantages * mask).sum().item() / max(maskSum, 1)
+        metrics["advantage_abs_mean"] = try (advantages.abs() * mask).sum().item() / max(maskSum, 1)
 
         model.setTraining(true)
         defer { model.setTraining(false) }
@@ -182,21 +202,28 @@ public final class Trainer {
         var gradientNorms: [Double] = []
         var skipped = 0
         let micro = configuration.microBatchSize
-        for _ in 0..<mu {
+        for iteration in 0..<mu {
             try optimizer.zeroGrad()
             for start in stride(from: 0, to: kept.count, by: micro) {
                 let rows = start..<min(start + micro, kept.count)
-                let part = try batch.rows(rows)
                 func cut(_ t: Tensor?) throws -> Tensor? { try t?.slice(dim: 0, start: rows.lowerBound, end: rows.upperBound) }
-                let pass = try model.completionPass(part, temperature: temperature, entropy: requirements.needsEntropy,
-                                                    hidden: critic != nil)
+                let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: requirements.needsEntropy || stability.needsEntropy,
+                                            hidden: critic != nil)
                 let output = try algorithm.loss(LossInputs(
-                    logProbs: pass.logProbs, oldLogProbs: cut(old)!, refLogProbs: cut(referenceLogProbs),
-                    advantages: cut(advantages)!, mask: part.mask, entropy: pass.entropy,
+                    logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),
+                    refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),
+                    advantages: cut(advantages)!, mask: pass.mask, entropy: pass.entropy,
                     values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(oldValues), returns: cut(result.returns),
                     stepTokens: maskSum, stepSequences: Double(kept.count), maxNewTokens: configuration.maxNewTokens))
-                try output.loss.backward()
-                let tokens = try part.mask.sum().item()
+                var loss = output.loss
+                if let entropy = pass.entropy {
+                    let entropySum = try (entropy * pass.mask).sum()
+                    weighted["entropy_trainer", default: 0] += try entropySum.item()
+                    // The entropy floor's bonus, token-mean over the step like the losses it joins.
+                    if stability.entropyBonus > 0 { loss = try loss - entropySum * (stability.entropyBonus / max(maskSum, 1)) }
+                }
+                try loss.backward()
+                let tokens = try pass.mask.sum().item()
                 weightTotal += tokens
                 lossTotal += try output.loss.item()
                 for (name, value) in output.metrics { weighted[name, default: 0] += value * tokens }
@@ -208,18 +235,22 @@ public final class Trainer {
                 skipped += 1
                 log("[RL] Step \(step + 1): gradient norm \(norm) is a spike; update skipped")
             } else {
-                try optimizer.step(lr: schedule.rate(atStep: optimizerStep))
+                try optimizer.step(lr: schedule.rate(atStep: optimizerStep) * stability.learningRateScale)
             }
             gradientNormHistory.append(norm)
             optimizerStep += 1
         }
         try optimizer.zeroGrad()
+        // The trainer's own entropy measurement, where the algorithm reports none.
+        if let entropySum = weighted.removeValue(forKey: "entropy_trainer"), weighted["entropy"] == nil {
+            weighted["entropy"] = entropySum
+        }
         for (name, value) in weighted { metrics[name] = value / max(weightTotal, 1) }
         // The micro-batch losses of one update add up to the step loss; report its mean over updates.
         metrics["loss"] = lossTotal / Double(mu)
         metrics["grad_norm"] = gradientNorms.reduce(0, +) / Double(max(1, gradientNorms.count))
         metrics["updates_skipped"] = Double(skipped)
-        metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1))
+        metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * stability.learningRateScale
         return metrics
     }
 }

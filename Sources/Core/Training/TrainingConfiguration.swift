@@ -1,4 +1,5 @@
 import Engine
+import Models
 import RLRunSDK
 
 /// Everything a run is set up with, in the vocabulary of the seeds' grpo_config.yaml. Names
@@ -35,6 +36,24 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var lora = LoRASettings()
     /// Skip the optimizer step when the gradient norm exceeds this multiple of its running mean.
     public var gradientSpikeFactor: Double?
+    /// Block decoding and log-prob masking of masked-diffusion policies (diffu-GRPO).
+    public var diffusion = DiffusionSettings()
+    public var stability = StabilitySettings()
+
+    public struct DiffusionSettings: Sendable, Equatable {
+        /// Semi-autoregressive block length; divides max_new_tokens (the generation length).
+        public var blockLength = 32
+        /// Denoising steps over the whole completion; a multiple of the number of blocks.
+        public var steps = 64
+        public var remasking = DiffusionSamplingOptions.Remasking.lowConfidence
+        public var guidanceScale = 0.0
+        /// Rate at which prompt tokens are masked for the log-prob estimate (d1: 0.15),
+        /// given to the masking strategy when none is configured otherwise.
+        public var promptMaskRate = 0.15
+        /// A fresh masking seed per update (false: seed 42 for every update, as d1's option).
+        public var randomMasking = true
+        public init() {}
+    }
 
     public struct LoRASettings: Sendable, Equatable {
         public var rank = 8
@@ -96,6 +115,24 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "lora_alpha": c.lora.alpha = try number()
             case "lora_dropout": c.lora.dropout = try number()
             case "gradient_spike_factor": c.gradientSpikeFactor = value == .null ? nil : try number()
+            case "block_length": c.diffusion.blockLength = try integer()
+            case "diffusion_steps": c.diffusion.steps = try integer()
+            case "remasking":
+                guard let kind = DiffusionSamplingOptions.Remasking(rawValue: try text()) else {
+                    throw ConfigurationError(source, key, "one of low_confidence, random", value)
+                }
+                c.diffusion.remasking = kind
+            case "guidance_scale", "cfg_scale": c.diffusion.guidanceScale = try number()
+            case "p_mask", "mask_rate", "p_mask_prompt": c.diffusion.promptMaskRate = try number()
+            case "random_masking": c.diffusion.randomMasking = value.boolValue ?? true
+            case "kl_target", "adaptive_kl_target": c.stability.klTarget = value == .null ? nil : try number()
+            case "kl_lr_factor": c.stability.klRateFactor = try number()
+            case "entropy_floor", "min_entropy": c.stability.entropyFloor = value == .null ? nil : try number()
+            case "entropy_bonus_step": c.stability.entropyBonusStep = try number()
+            case "entropy_bonus_max": c.stability.entropyBonusMax = try number()
+            case "stop_on_collapse", "early_stop_on_collapse": c.stability.stopOnCollapse = value.boolValue ?? false
+            case "collapse_entropy": c.stability.collapseEntropy = try number()
+            case "collapse_patience": c.stability.collapsePatience = try integer()
             default:
                 throw ConfigurationError(source: source, message: "unknown key '\(key)'; known keys: \(Self.knownKeys.joined(separator: ", "))")
             }
@@ -108,7 +145,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora",
-        "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor",
+        "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
+        "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
+        "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience",
     ]
 
     func validate(source: String) throws {
@@ -124,6 +163,20 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require(maxNewTokens > 0, "max_new_tokens must be > 0")
         try require(temperature >= 0, "temperature must be >= 0")
         try require(topP > 0 && topP <= 1, "top_p must be in (0, 1]")
+        try require((0...1).contains(diffusion.promptMaskRate), "p_mask must be in [0, 1]")
+        try require(stability.klRateFactor > 0 && stability.klRateFactor <= 1, "kl_lr_factor must be in (0, 1]")
+        try require(stability.collapsePatience > 0, "collapse_patience must be > 0")
+    }
+
+    /// How `policy` samples under these settings: token by token, or by block unmasking.
+    public func sampling(for policy: Policy) -> PolicySampling {
+        guard policy.model.configuration.maskedDiffusion else {
+            return .causal(SamplingOptions(temperature: temperature, topP: topP, topK: topK, maxNewTokens: maxNewTokens,
+                                           stopTokenIDs: policy.stopTokenIDs))
+        }
+        return .diffusion(DiffusionSamplingOptions(
+            generationLength: maxNewTokens, blockLength: diffusion.blockLength, steps: diffusion.steps, temperature: temperature,
+            guidanceScale: diffusion.guidanceScale, remasking: diffusion.remasking, stopTokenIDs: policy.stopTokenIDs))
     }
 }
 
@@ -154,6 +207,14 @@ extension TrainingConfiguration {
             "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA),
             "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
             "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,
+            "block_length": .number(Double(diffusion.blockLength)), "diffusion_steps": .number(Double(diffusion.steps)),
+            "remasking": .string(diffusion.remasking.rawValue), "guidance_scale": .number(diffusion.guidanceScale),
+            "p_mask": .number(diffusion.promptMaskRate), "random_masking": .bool(diffusion.randomMasking),
+            "kl_target": stability.klTarget.map(JSONValue.number) ?? .null, "kl_lr_factor": .number(stability.klRateFactor),
+            "entropy_floor": stability.entropyFloor.map(JSONValue.number) ?? .null,
+            "entropy_bonus_step": .number(stability.entropyBonusStep), "entropy_bonus_max": .number(stability.entropyBonusMax),
+            "stop_on_collapse": .bool(stability.stopOnCollapse), "collapse_entropy": .number(stability.collapseEntropy),
+            "collapse_patience": .number(Double(stability.collapsePatience)),
         ])
     }
 }

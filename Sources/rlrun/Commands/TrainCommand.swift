@@ -24,6 +24,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Algorithm plugin: grpo, drgrpo, dapo, ppo, diffu-grpo, or a path.") var algorithm: String?
     @Option(name: .customLong("reward"), help: "Reward plugin, NAME or NAME:WEIGHT (repeatable).") var rewards: [String] = []
     @Option(help: "Dataset plugin (default: the built-in arithmetic problems).") var dataset: String?
+    @Option(help: "Masking plugin of a masked-diffusion policy: random, progressive, dynamic, informed (default: random at p_mask).")
+    var masking: String?
     @Option(help: "A Hugging Face model folder (default: the built-in policy).") var model: String?
     @Option(help: "A YAML file of settings.") var config: String?
     @Option(help: "A named preset: \(Presets.names.joined(separator: ", ")).") var preset: String?
@@ -31,6 +33,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the run (default: runs/<time>-<algorithm>).") var runDir: String?
     @Option(help: "Random seed.") var seed: Int?
     @Option(help: "RL steps.") var steps: Int?
+    @Flag(help: "Print only evaluations, alerts, warnings and the summary.") var quiet = false
+    @Flag(help: "Also print the resolved settings at the start.") var verbose = false
+    @Option(help: "text, or json (one object per line: time, tag, message).") var logFormat: LogFormat = .text
+    @Option(help: "Steps between records of sample completions in samples.jsonl.") var sampleEvery = 5
+    @OptionGroup(title: "Common settings (each is also a --set KEY)") var common: CommonSettings
     @Flag(help: "Continue the run in --run-dir from its newest complete checkpoint (same settings).") var resume = false
     @Option(help: "Checkpoints to keep.") var keepLast = 3
     @Option(name: .customLong("set"), help: "Any setting, KEY=VALUE (e.g. learning_rate=1e-5; repeatable).") var settings: [String] = []
@@ -48,11 +55,13 @@ struct TrainCommand: ParsableCommand {
         var flags: [String: JSONValue] = [:]
         if let algorithm { flags["algorithm"] = .string(algorithm) }
         if let dataset { flags["dataset"] = .string(dataset) }
+        if let masking { flags["masking"] = .string(masking) }
         if let model { flags["model"] = .string(model) }
         if let device { flags["device"] = .string(device) }
         if let runDir { flags["run_dir"] = .string(runDir) }
         if let seed { flags["seed"] = .number(Double(seed)) }
         if let steps { flags["steps"] = .number(Double(steps)) }
+        flags.merge(common.values) { $1 }
         for setting in settings {
             guard let equals = setting.firstIndex(of: "=") else { throw ValidationError("--set '\(setting)' must look like KEY=VALUE") }
             let text = String(setting[setting.index(after: equals)...])
@@ -66,14 +75,17 @@ struct TrainCommand: ParsableCommand {
         if !pluginOptions.isEmpty { flags["options"] = .object(pluginOptions.mapValues { .object($0) }) }
         try run.apply(flags, source: "command line")
 
-        // Written straight to the file descriptor (no buffering), so progress shows up as it happens.
-        let log: @Sendable (String) -> Void = { line in FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        let bar = ProgressBar.standardOutputIsTerminal && !quiet && logFormat == .text ? ProgressBar() : nil
+        let log = RunLogSink(format: logFormat, quiet: quiet, bar: bar).line
         let prepared = try RunBuilder.prepare(run, cache: Cache.directory, log: log)
         prepared.summary.forEach { log("[RUN] \($0)") }
+        if verbose { log("[RUN] settings \(prepared.configuration.jsonValue.jsonText)") }
         if resume && runDir == nil { throw ValidationError("--resume needs the --run-dir of the run to continue") }
         var loop = RunLoop(run: prepared, log: log)
         loop.resume = resume
         loop.keepLast = keepLast
+        loop.progress = bar
+        loop.sampleEvery = sampleEvery
         try loop.execute()
     }
 }
@@ -86,5 +98,65 @@ enum Cache {
         let base = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
         return base.appendingPathComponent("rlrun")
+    }
+}
+
+/// The settings people change most, as flags; every other one is `--set KEY=VALUE`.
+struct CommonSettings: ParsableArguments {
+    @Option(help: "learning_rate") var learningRate: Double?
+    @Option(help: "group_size: completions per prompt") var groupSize: Int?
+    @Option(help: "prompts_per_step") var promptsPerStep: Int?
+    @Option(help: "mu: policy updates per generated batch") var mu: Int?
+    @Option(help: "micro_batch_size (sequences per forward pass)") var microBatchSize: Int?
+    @Option(help: "max_new_tokens") var maxNewTokens: Int?
+    @Option(help: "temperature of sampling") var temperature: Double?
+    @Option(help: "kl_weight (algorithm option; 0 = no reference model)") var klWeight: Double?
+    @Option(help: "eval_every steps (0 = only before and after)") var evalEvery: Int?
+    @Option(help: "checkpoint_every steps (0 = never)") var checkpointEvery: Int?
+    @Flag(help: "use_lora: train LoRA adapters instead of every weight") var lora = false
+    @Option(help: "lora_r") var loraRank: Int?
+
+    var values: [String: JSONValue] {
+        var values: [String: JSONValue] = [:]
+        let numbers: [(String, Double?)] = [
+            ("learning_rate", learningRate), ("group_size", groupSize.map(Double.init)), ("prompts_per_step", promptsPerStep.map(Double.init)),
+            ("mu", mu.map(Double.init)), ("micro_batch_size", microBatchSize.map(Double.init)),
+            ("max_new_tokens", maxNewTokens.map(Double.init)), ("temperature", temperature), ("kl_weight", klWeight),
+            ("eval_every", evalEvery.map(Double.init)), ("checkpoint_every", checkpointEvery.map(Double.init)),
+            ("lora_r", loraRank.map(Double.init)),
+        ]
+        for (key, value) in numbers { if let value { values[key] = .number(value) } }
+        if lora { values["use_lora"] = .bool(true) }
+        return values
+    }
+}
+
+enum LogFormat: String, ExpressibleByArgument, Sendable {
+    case text, json
+}
+
+/// Where run log lines go: standard output unbuffered (so progress shows as it happens), as
+/// text above the progress bar or as JSON objects, all of them or only the important ones.
+struct RunLogSink: Sendable {
+    let format: LogFormat
+    let quiet: Bool
+    let bar: ProgressBar?
+
+    static let quietTags = ["[DONE]", "[EVAL] Step", "[ALERT]", "[WARN]", "[RUN] Stopping"]
+
+    var line: @Sendable (String) -> Void {
+        { [self] text in
+            if quiet && !Self.quietTags.contains(where: text.hasPrefix) { return }
+            switch format {
+            case .text:
+                if let bar { bar.print(text) } else { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
+            case .json:
+                let tag = text.hasPrefix("[") ? String(text.dropFirst().prefix { $0 != "]" }) : "LOG"
+                let message = text.hasPrefix("[") ? String(text.drop { $0 != "]" }.dropFirst().drop { $0 == " " }) : text
+                let object = JSONValue.object(["time": .string(ISO8601DateFormatter().string(from: Date())), "tag": .string(tag),
+                                               "message": .string(message)])
+                FileHandle.standardOutput.write(Data((object.jsonText + "\n").utf8))
+            }
+        }
     }
 }

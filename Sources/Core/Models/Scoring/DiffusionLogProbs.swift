@@ -95,3 +95,13 @@ extension Transformer {
         return (logProbs, entropy ? try NN.tokenEntropy(logits: logits) : nil)
     }
 }
+
+extension Transformer {
+    /// The model's top probability at every prompt position of `batch` [B, W], from one pass
+    /// over x': what an informed masking strategy ranks prompt tokens by.
+    public func promptConfidence(_ batch: DiffusionCompletionBatch) throws -> Tensor {
+        let hidden = try hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
+        let logits = try logits(hidden.slice(dim: 1, start: 0, end: batch.promptWidth))
+        return try NN.softmax(logits, dim: -1).max(dim: -1).values
+    }
+}

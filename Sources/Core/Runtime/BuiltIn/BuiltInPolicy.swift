@@ -18,11 +18,29 @@ public enum BuiltInPolicy {
         rmsNormEps: 1e-5, ropeTheta: 10_000, maxPositions: 512, vocabularySize: CharacterTokenizer.standard.vocabularySize,
         tieWordEmbeddings: true, eosTokenIDs: Array(CharacterTokenizer.standard.eosTokenIDs))
 
+    /// The masked-diffusion twin for diffu-GRPO: LLaDA's architecture (bidirectional, untied
+    /// output) at the same size, with one extra id, the mask token, after the characters.
+    public static let diffusionConfiguration = try! ModelConfiguration.smallMaskedDiffusion(
+        vocabularySize: CharacterTokenizer.standard.vocabularySize + 1, maskTokenID: CharacterTokenizer.standard.vocabularySize,
+        eosTokenIDs: Array(CharacterTokenizer.standard.eosTokenIDs), hiddenSize: 128, layers: 3)
+
+    /// How the run summary names the built-in model.
+    public static func summary(for kind: PolicyKind) -> String {
+        let shape = configuration(for: kind)
+        return "built-in \(kind == .maskedDiffusion ? "masked-diffusion " : "")(\(shape.layers) layers, \(shape.hiddenSize) wide, characters)"
+    }
+
+    public static func configuration(for kind: PolicyKind) -> ModelConfiguration {
+        kind == .maskedDiffusion ? diffusionConfiguration : configuration
+    }
+
     public struct WarmStart: Sendable, Equatable {
         public var steps = 1200
         public var batchSize = 16
         public var learningRate = 3e-3
         public var seed: UInt64 = 0
+        /// Masked-diffusion models: the decoded region the targets are padded to.
+        public var generationLength = 80
         public init() {}
     }
 
@@ -33,18 +51,32 @@ public enum BuiltInPolicy {
         "beta2": 0.99, "checkpoint_every": 20,
     ]
 
+    /// The same for the masked-diffusion twin: d1's group of 6 and several updates per
+    /// generation (each under its own prompt mask), a region of 80 characters decoded in five
+    /// blocks of 16 at two characters per step.
+    public static let diffusionTrainerDefaults: [String: JSONValue] = [
+        "learning_rate": 1e-4, "max_new_tokens": 80, "block_length": 16, "diffusion_steps": 40, "prompts_per_step": 16,
+        "group_size": 6, "mu": 4, "micro_batch_size": 48, "temperature": 0.9, "eval_every": 10, "eval_prompts": 128, "steps": 40,
+        "gradient_clip": 1.0, "weight_decay": 0.0, "beta2": 0.99, "checkpoint_every": 20, "use_lora": false,
+    ]
+
+    public static func trainerDefaults(for kind: PolicyKind) -> [String: JSONValue] {
+        kind == .maskedDiffusion ? diffusionTrainerDefaults : trainerDefaults
+    }
+
     static func formatPrompt(_ item: DatasetItem) -> String { template.render(question: item.prompt, system: item.system) }
 
     /// The cached warm-started policy for `datasetKey`, training and caching it first if needed.
-    public static func load(dataset: any Dataset, datasetKey: String, warmStart: WarmStart = WarmStart(), cache: URL,
-                            device: Device, log: (String) -> Void) throws -> (policy: Policy, folder: URL) {
-        let key = SHA256.hex(Data("v1|\(configuration)|\(warmStart)|\(datasetKey)".utf8)).prefix(16)
+    public static func load(kind: PolicyKind = .causal, dataset: any Dataset, datasetKey: String, warmStart: WarmStart = WarmStart(),
+                            cache: URL, device: Device, log: (String) -> Void) throws -> (policy: Policy, folder: URL) {
+        let shape = configuration(for: kind)
+        let key = SHA256.hex(Data("v1|\(shape)|\(warmStart)|\(datasetKey)".utf8)).prefix(16)
         let folder = cache.appendingPathComponent("builtin-\(key)")
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
             log("[SFT] Using the cached warm start in \(folder.path)")
             return (try policy(folder: folder, device: device), folder)
         }
-        let model = try Transformer(configuration: configuration, weights: .random(
+        let model = try Transformer(configuration: shape, weights: .random(
             generator: Generator(seed: warmStart.seed), std: 0.02, dtype: .float32, device: device))
         let policy = try Policy(model: model, tokenizer: tokenizer, formatPrompt: formatPrompt)
         try warmUp(policy, dataset: dataset, settings: warmStart, log: log)
@@ -67,11 +99,13 @@ public enum BuiltInPolicy {
 
     static func warmUp(_ policy: Policy, dataset: any Dataset, settings: WarmStart, log: (String) -> Void) throws {
         let trainer = try SupervisedTrainer(policy: policy, learningRate: settings.learningRate, steps: settings.steps,
-                                            batchSize: settings.batchSize, warmupSteps: settings.steps / 20)
+                                            batchSize: settings.batchSize, warmupSteps: settings.steps / 20,
+                                            generationLength: settings.generationLength, seed: settings.seed &+ 3)
         var cursor = DataCursor(count: try dataset.count(split: "train"), seed: settings.seed &+ 7)
         let started = Date()
         var recent: [Double] = []
-        log("[SFT] Warm start of the built-in policy: \(settings.steps) steps of \(settings.batchSize) worked solutions (cached afterwards)")
+        let kind = policy.model.configuration.maskedDiffusion ? "masked-diffusion " : ""
+        log("[SFT] Warm start of the built-in \(kind)policy: \(settings.steps) steps of \(settings.batchSize) worked solutions (cached afterwards)")
         for step in 1...settings.steps {
             let items = try cursor.next(settings.batchSize).map { try dataset.item(split: "train", index: $0) }
             recent.append(try trainer.train(on: items))

@@ -11,6 +11,9 @@ public struct RunConfiguration: Sendable {
     public var algorithm = "grpo"
     public var rewards: [(name: String, weight: Double)] = [("gsm8k", 1)]
     public var dataset = "arithmetic"
+    /// The masking strategy of a masked-diffusion policy's log-prob estimate; nil = `random`
+    /// at the `p_mask` rate.
+    public var masking: String?
     /// A Hugging Face folder; nil = the built-in policy.
     public var model: String?
     public var device = "cpu"
@@ -47,6 +50,7 @@ public struct RunConfiguration: Sendable {
             switch key {
             case "algorithm": algorithm = try Self.string(value, key, source)
             case "dataset": dataset = try Self.string(value, key, source)
+            case "masking": masking = value == .null ? nil : try Self.string(value, key, source)
             case "model": model = value == .null ? nil : try Self.string(value, key, source)
             case "device": device = try Self.string(value, key, source)
             case "run_dir": runDirectory = try Self.string(value, key, source)
@@ -141,6 +145,7 @@ public struct RunConfiguration: Sendable {
     public func resolvedJSON(trainer resolved: TrainingConfiguration) -> JSONValue {
         .object([
             "algorithm": .string(algorithm), "dataset": .string(dataset), "model": model.map(JSONValue.string) ?? .null,
+            "masking": masking.map(JSONValue.string) ?? .null,
             "device": .string(device), "rewards": .object(Dictionary(uniqueKeysWithValues: rewards.map { ($0.name, .number($0.weight)) })),
             "options": .object(pluginOptions.mapValues { .object($0) }), "trainer": .object(trainer),
             "sources": .array(sources.map(JSONValue.string)),

@@ -52,6 +52,24 @@ public enum LogLines {
         return "[REWARD] Components: " + names.map { "\($0.dropFirst(7))=\(format(m[$0]))" }.joined(separator: ", ")
     }
 
+    /// The step's mean LIMEN tension, when a reward reports one.
+    public static func tension(_ m: [String: Double]) -> Double? {
+        m.keys.sorted().first(where: { $0.contains("tension") }).flatMap { m[$0] }
+    }
+
+    /// `[LIMEN] Tension 0.6 -> 0.4`: from the run's first step to this one.
+    public static func tension(from first: Double, to now: Double) -> String { "[LIMEN] Tension \(format(first)) -> \(format(now))" }
+
+    /// The short metrics line next to the progress bar.
+    public static func live(_ m: [String: Double]) -> String {
+        var parts = ["reward \(format(m["reward_mean"]))"]
+        if let accuracy = m["accuracy"] { parts.append("acc \(format(accuracy, digits: 2))") }
+        if let accuracy = m["eval_accuracy"] { parts.append("held-out \(format(accuracy, digits: 2))") }
+        if let kl = m["kl"] { parts.append("kl \(format(kl))") }
+        if let entropy = m["entropy"] { parts.append("entropy \(format(entropy, digits: 2))") }
+        return parts.joined(separator: "  ")
+    }
+
     public static func format(_ value: Double?, digits: Int = 3) -> String {
         guard let value, value.isFinite else { return "-" }
         return String(format: "%.\(digits)f", value)

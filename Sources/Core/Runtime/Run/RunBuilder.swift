@@ -39,26 +39,31 @@ public enum RunBuilder {
         // Layers of trainer settings: defaults, the algorithm's suggestions (known keys only),
         // the built-in model's, then the user's (strict).
         var settings = TrainingConfiguration()
+        let kind = algorithm.requirements.policy
         let suggested = algorithm.requirements.trainerDefaults.filter { TrainingConfiguration.knownKeys.contains($0.key) }
         settings = try settings.applying(suggested, source: "algorithm '\(algorithm.instance.descriptor.id)' defaults")
-        if run.model == nil { settings = try settings.applying(BuiltInPolicy.trainerDefaults, source: "built-in policy defaults") }
+        if run.model == nil {
+            settings = try settings.applying(BuiltInPolicy.trainerDefaults(for: kind), source: "built-in policy defaults")
+        }
         settings = try settings.applying(run.trainer, source: run.sources.last ?? "settings")
+        let masker = kind == .maskedDiffusion ? try promptMasker(run, loader: loader, settings: settings) : nil
         // Created only once the settings are known to be valid, so a typo leaves nothing behind.
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
 
-        let (policy, reference) = try makePolicy(run, settings: settings, dataset: dataset, datasetKey: datasetKey(run, loader),
+        let (policy, reference) = try makePolicy(run, kind: kind, settings: settings, dataset: dataset, datasetKey: datasetKey(run, loader),
                                                  needsReference: algorithm.requirements.needsReference, cache: cache,
                                                  device: device, log: log)
         let trainer = try Trainer(policy: policy, algorithm: algorithm, rewards: rewards, dataset: dataset,
-                                  configuration: settings, reference: reference)
+                                  configuration: settings, reference: reference, masker: masker?.masker)
         trainer.log = log
         let evaluator = Evaluator(policy: policy, rewards: rewards, dataset: dataset, split: settings.evalSplit,
-                                  prompts: settings.evalPrompts, maxNewTokens: settings.maxNewTokens)
+                                  prompts: settings.evalPrompts, sampling: settings.sampling(for: policy))
         let resolved = run.resolvedJSON(trainer: settings)
         try AtomicFile.write(Data(resolved.jsonText.utf8), to: runDirectory.appendingPathComponent("config.json"))
         let summary = [
             "algorithm \(algorithm.instance.descriptor.label); rewards \(terms.map { "\($0.name)×\($0.weight)" }.joined(separator: ", ")); dataset \(dataset.instance.descriptor.label)",
-            "model \(run.model ?? "built-in (\(BuiltInPolicy.configuration.layers) layers, \(BuiltInPolicy.configuration.hiddenSize) wide, characters)") on \(device)\(settings.useLoRA ? " with LoRA r=\(settings.lora.rank)" : "")",
+            "model \(run.model ?? BuiltInPolicy.summary(for: kind)) on \(device)\(settings.useLoRA ? " with LoRA r=\(settings.lora.rank)" : "")"
+                + (masker.map { "; prompt masking \($0.label)" } ?? ""),
             "per step: \(settings.promptsPerStep) prompts × \(trainer.groupSize) completions = \(settings.promptsPerStep * trainer.groupSize) completions, \(trainer.mu) update(s) of micro-batches of \(settings.microBatchSize); \(settings.steps) steps",
             "run directory \(runDirectory.path)",
         ]
@@ -78,7 +83,17 @@ public enum RunBuilder {
         return "\(descriptor.id)@\(descriptor.version)|\(options)"
     }
 
-    static func makePolicy(_ run: RunConfiguration, settings: TrainingConfiguration, dataset: any Dataset, datasetKey: String,
+    /// The masking plugin of a masked-diffusion run: the one named, else `random` at `p_mask`.
+    static func promptMasker(_ run: RunConfiguration, loader: PluginLoader, settings: TrainingConfiguration) throws
+        -> (masker: PromptMasker, label: String) {
+        let name = run.masking ?? "random"
+        var options = run.pluginOptions[PluginLoader.baseName(name)] ?? [:]
+        if run.masking == nil, options["rate"] == nil { options["rate"] = .number(settings.diffusion.promptMaskRate) }
+        let hosted = try loader.masking(name, options: options)
+        return (PromptMasker(needsConfidence: hosted.needsConfidence, choose: hosted.choose), hosted.instance.descriptor.label)
+    }
+
+    static func makePolicy(_ run: RunConfiguration, kind: PolicyKind, settings: TrainingConfiguration, dataset: any Dataset, datasetKey: String,
                            needsReference: Bool, cache: URL, device: Device, log: (String) -> Void) throws -> (Policy, Transformer?) {
         let policy: Policy
         let reloadReference: () throws -> Transformer
@@ -91,7 +106,8 @@ public enum RunBuilder {
         } else {
             var warmStart = BuiltInPolicy.WarmStart()
             if let steps = run.warmStartSteps { warmStart.steps = steps }
-            let (builtIn, folder) = try BuiltInPolicy.load(dataset: dataset, datasetKey: datasetKey, warmStart: warmStart,
+            if kind == .maskedDiffusion { warmStart.generationLength = settings.maxNewTokens }
+            let (builtIn, folder) = try BuiltInPolicy.load(kind: kind, dataset: dataset, datasetKey: datasetKey, warmStart: warmStart,
                                                            cache: cache, device: device, log: log)
             policy = builtIn
             reloadReference = { try Transformer(folder: folder, device: device) }

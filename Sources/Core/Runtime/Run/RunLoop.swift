@@ -10,6 +10,10 @@ public struct RunLoop {
     public var resume = false
     /// Checkpoints kept (older ones are deleted).
     public var keepLast = 3
+    /// Drawn at the bottom of a terminal, when set.
+    public var progress: ProgressBar?
+    /// Steps between records in samples.jsonl.
+    public var sampleEvery = 5
 
     public init(run: PreparedRun, log: @escaping @Sendable (String) -> Void) {
         self.run = run
@@ -74,41 +78,61 @@ public struct RunLoop {
     public func execute() throws -> Outcome {
         let started = Date()
         let resumed = resume ? try restore() : false
-        let metrics = try MetricsLog(url: run.runDirectory.appendingPathComponent("metrics.jsonl"), resuming: resumed)
+        let outputs = try RunOutputs(directory: run.runDirectory, resuming: resumed, sampleEvery: sampleEvery)
         let settings = run.configuration
-        let before = try evaluate(step: run.trainer.step, metrics: metrics)
+        let before = try evaluate(step: run.trainer.step, outputs: outputs)
         var last = before
+        var stepsRun = 0
+        var firstTension: Double?
         while run.trainer.step < settings.steps {
             var m = try run.trainer.trainStep()
+            stepsRun += 1
             let step = run.trainer.step
             if settings.evalEvery > 0, step % settings.evalEvery == 0, step < settings.steps {
-                last = try evaluate(step: step, metrics: nil)
+                last = try evaluate(step: step, outputs: nil)
                 if let accuracy = last.accuracy { m["eval_accuracy"] = accuracy }
                 m["eval_reward"] = last.meanReward
             }
-            try metrics.append(m)
+            let alerts = try outputs.record(step: step, m, batch: run.trainer.lastGenerated)
             log(LogLines.step(m, totalSteps: settings.steps))
             if let components = LogLines.components(m) { log(components) }
-            if settings.checkpointEvery > 0, step % settings.checkpointEvery == 0 || step == settings.steps {
+            if let tension = LogLines.tension(m) {
+                firstTension = firstTension ?? tension
+                log(LogLines.tension(from: firstTension!, to: tension))
+            }
+            for alert in alerts { log(alert.description) }
+            progress?.update(step: step, total: settings.steps, elapsed: Date().timeIntervalSince(started),
+                             metrics: LogLines.live(m))
+            let collapsed = run.trainer.collapsed
+            if settings.checkpointEvery > 0, step % settings.checkpointEvery == 0 || step == settings.steps || collapsed {
                 try saveCheckpoint()
             }
+            if collapsed {
+                log("[RUN] Stopping at step \(step): the policy collapsed (stop_on_collapse); the last checkpoint is intact")
+                break
+            }
         }
-        let after = settings.steps > 0 ? try evaluate(step: settings.steps, metrics: metrics) : before
+        progress?.finish()
+        let after = stepsRun > 0 || settings.steps > 0 ? try evaluate(step: run.trainer.step, outputs: outputs) : before
         let outcome = Outcome(accuracyBefore: before.accuracy, accuracyAfter: after.accuracy, rewardBefore: before.meanReward,
                               rewardAfter: after.meanReward, seconds: Date().timeIntervalSince(started))
+        let report = try outputs.writeReport()
         log("[DONE] held-out accuracy \(LogLines.format(before.accuracy)) -> \(LogLines.format(after.accuracy)), "
             + "mean reward \(LogLines.format(before.meanReward)) -> \(LogLines.format(after.meanReward)) "
-            + "in \(LogLines.format(outcome.seconds, digits: 0)) s; metrics in \(run.runDirectory.appendingPathComponent("metrics.jsonl").path)")
+            + "in \(LogLines.format(outcome.seconds, digits: 0)) s")
+        log("[DONE] report \(report.path); metrics \(run.runDirectory.appendingPathComponent("metrics.jsonl").path); "
+            + "TensorBoard: tensorboard --logdir \(run.runDirectory.appendingPathComponent("tensorboard").path)")
         return outcome
     }
 
-    func evaluate(step: Int, metrics: MetricsLog?) throws -> Evaluator.Result {
+    func evaluate(step: Int, outputs: RunOutputs?) throws -> Evaluator.Result {
         let result = try run.evaluator.run()
         log("[EVAL] Step \(step): held-out accuracy=\(LogLines.format(result.accuracy)), mean_reward=\(LogLines.format(result.meanReward)) (\(run.evaluator.prompts) greedy prompts of '\(run.evaluator.split)')")
         if let sample = result.samples.first {
             log("[EVAL] e.g. \(sample.completion.prefix(120).debugDescription) -> reward \(LogLines.format(sample.reward))")
         }
-        try metrics?.append(["step": Double(step), "eval_accuracy": result.accuracy ?? .nan, "eval_reward": result.meanReward])
+        try outputs?.recordEvaluation(step: step, ["step": Double(step), "eval_accuracy": result.accuracy ?? .nan,
+                                                   "eval_reward": result.meanReward])
         return result
     }
 }

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import Engine
+@testable import Models
+import RLRunSDK
+import Tokenizers
+@testable import Training
+
+/// diffu-GRPO's shape of update, written out for the test: group-mean advantages and the
+/// clipped ratio, on a masked-diffusion policy with `mu` updates per generation.
+final class DiffusionGroupBaseline: Algorithm {
+    let requirements: AlgorithmRequirements
+    init(mu: Int) { requirements = AlgorithmRequirements(policy: .maskedDiffusion, groupSize: 4, mu: mu) }
+    func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
+        let groups = try inputs.rewards.reshape([-1, 4])
+        return AdvantageOutputs(advantages: try (groups - groups.mean(dim: 1, keepDim: true)).reshape([-1]))
+    }
+    func loss(_ inputs: LossInputs) throws -> LossOutputs {
+        let ratio = try (inputs.logProbs - inputs.oldLogProbs).exp()
+        let loss = try -(ratio * inputs.advantages * inputs.mask).sum() / inputs.stepTokens
+        return LossOutputs(loss: loss, metrics: [("ratio_mean", try (ratio * inputs.mask).sum().item() / inputs.mask.sum().item())])
+    }
+}
+
+/// Masks each eligible position with probability `rate`, drawn from the request's seed, and
+/// records every request.
+final class RecordingMasker: @unchecked Sendable {
+    let rate: Double
+    var requests: [MaskingRequest] = []
+    init(rate: Double) { self.rate = rate }
+
+    var masker: PromptMasker {
+        PromptMasker { [self] request in
+            requests.append(request)
+            var state = request.seed &* 0x9E37_79B9_7F4A_7C15 | 1
+            let mask = request.eligible.map { eligible -> Bool in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return eligible && Double(state >> 11) / Double(1 << 53) < rate
+            }
+            return MaskingChoice(mask: mask, rate: rate)
+        }
+    }
+}
+
+@Suite struct DiffusionTrainerTests {
+    func policy(seed: UInt64) throws -> Policy {
+        let tokenizer = CharacterTokenizer.standard
+        let configuration = try ModelConfiguration.smallMaskedDiffusion(
+            vocabularySize: tokenizer.vocabularySize + 1, maskTokenID: tokenizer.vocabularySize, eosTokenIDs: [2],
+            hiddenSize: 32, layers: 1, attentionHeads: 2, maxPositions: 64)
+        let model = try Transformer(configuration: configuration, weights: .random(generator: Generator(seed: seed), std: 0.02,
+                                                                                    dtype: .float32, device: .cpu))
+        return try Policy(model: model, tokenizer: tokenizer, formatPrompt: { $0.prompt + ":" })
+    }
+
+    func trainer(seed: UInt64 = 1, mu: Int = 2, learningRate: Double = 3e-2, masker: RecordingMasker) throws -> Trainer {
+        var settings = TrainingConfiguration()
+        settings = try settings.applying([
+            "learning_rate": .number(learningRate), "prompts_per_step": 4, "max_new_tokens": 4, "block_length": 2,
+            "diffusion_steps": 4, "steps": 30, "micro_batch_size": 8, "seed": .number(Double(seed)), "weight_decay": 0,
+            "temperature": 1.0,
+        ], source: "test")
+        return try Trainer(policy: policy(seed: seed), algorithm: DiffusionGroupBaseline(mu: mu),
+                           rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
+                           dataset: Prompts(), configuration: settings, masker: masker.masker)
+    }
+
+    @Test func rewardRisesOverAShortRun() throws {
+        let trainer = try trainer(masker: RecordingMasker(rate: 0.15))
+        var rewards: [Double] = []
+        for _ in 0..<30 { rewards.append(try trainer.trainStep()["reward_mean"]!) }
+        let first = rewards.prefix(5).reduce(0, +) / 5
+        let last = rewards.suffix(5).reduce(0, +) / 5
+        #expect(last > first + 0.3, "reward \(first) -> \(last)")
+    }
+
+    /// Each update asks for its own mask once, right after generation, over the prompt
+    /// positions only; old log-probs are stored under that same mask, so with (almost) no
+    /// learning the ratio is 1 in every update: a mask asked for again would not give that.
+    @Test func everyUpdateReusesItsOwnStoredMask() throws {
+        let recorder = RecordingMasker(rate: 0.5)
+        let trainer = try trainer(mu: 3, learningRate: 1e-12, masker: recorder)
+        let m = try trainer.trainStep()
+        #expect(recorder.requests.count == 3)
+        #expect(Set(recorder.requests.map(\.seed)).count > 1, "a fresh seed per update")
+        let request = recorder.requests[0]
+        #expect(request.batch == 16)
+        // Prompts are "Qn:" (3 characters): every real prompt position and nothing else is eligible.
+        #expect(request.eligible.filter { $0 }.count == 16 * 3)
+        #expect(Swift.abs(m["ratio_mean"]! - 1) < 1e-5, "ratio \(m["ratio_mean"]!)")
+        #expect(m["mask_rate"] == 0.5)
+    }
+
+    @Test func causalAlgorithmsRefuseAMaskedDiffusionPolicy() throws {
+        #expect(throws: ConfigurationError.self) {
+            try Trainer(policy: policy(seed: 1), algorithm: GroupBaseline(),
+                        rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
+                        dataset: Prompts(), configuration: TrainingConfiguration())
+        }
+    }
+
+    @Test func runsAreReproducibleFromTheSeed() throws {
+        let a = try trainer(seed: 5, masker: RecordingMasker(rate: 0.15))
+        let b = try trainer(seed: 5, masker: RecordingMasker(rate: 0.15))
+        for _ in 0..<2 {
+            let ma = try a.trainStep(), mb = try b.trainStep()
+            #expect(ma["reward_mean"] == mb["reward_mean"])
+            #expect(ma["loss"] == mb["loss"])
+        }
+    }
+}
