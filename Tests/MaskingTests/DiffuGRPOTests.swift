@@ -66,7 +66,7 @@ struct DiffuGRPOTests {
         #expect(d["prompts_per_step"] == 16 && d["micro_batch_size"] == 6 && d["use_lora"] == true)
         #expect(d["beta1"] == 0.9 && d["beta2"] == 0.99 && d["weight_decay"] == 0.1 && d["gradient_clip"] == 0.2)
         #expect(d["lora_r"] == 128 && d["lora_alpha"] == 64 && d["lora_dropout"] == 0.05)
-        #expect(!(try algorithm(["beta": 0]).requirements.needsReference))
+        #expect(!(try algorithm(["kl_weight": 0]).requirements.needsReference))
         #expect(try algorithm(["p_mask": 0.3, "group_size": 8]).requirements.trainerDefaults["p_mask"] == 0.3)
     }
 
@@ -74,8 +74,8 @@ struct DiffuGRPOTests {
     func badOptions() {
         #expect(throws: PluginError.self) { try algorithm(["block_length": 30]) }          // 256 % 30 ≠ 0
         #expect(throws: PluginError.self) { try algorithm(["diffusion_steps": 100]) }      // not a multiple of 8 blocks
-        #expect(throws: PluginError.self) { try algorithm(["epsilon": 1.5]) }
-        #expect(throws: PluginError.self) { try algorithm(["beta": -0.1]) }
+        #expect(throws: PluginError.self) { try algorithm(["clip_low": 1.5]) }
+        #expect(throws: PluginError.self) { try algorithm(["kl_weight": -0.1]) }
         #expect(throws: PluginError.self) { try algorithm(["group_size": 1]) }
         #expect(throws: PluginError.self) { try algorithm(["mu": 0]) }
     }
@@ -103,9 +103,9 @@ struct DiffuGRPOTests {
         #expect(throws: PluginError.self) { try advantages(plugin, [1, 2, 3, 4, 5]) }
     }
 
-    @Test("scale_rewards group divides by the group's std (Bessel) plus 1e-6")
+    @Test("reward_scaling group divides by the group's std (Bessel) plus 1e-6")
     func groupStdOption() throws {
-        let a = try advantages(try algorithm(["scale_rewards": "group"]), [1, 0, 1, 0], groupSize: 2)
+        let a = try advantages(try algorithm(["reward_scaling": "group"]), [1, 0, 1, 0], groupSize: 2)
         let std = (0.5 as Double).squareRoot()   // std of {1, 0} with N − 1
         expectClose(a, [0.5 / (std + 1e-6), -0.5 / (std + 1e-6), 0.5 / (std + 1e-6), -0.5 / (std + 1e-6)], tolerance: 1e-6)
     }
@@ -126,13 +126,13 @@ struct DiffuGRPOTests {
         expectClose([metric(out, "kl") ?? .nan], [example.kl.reduce(0, +) / 5], tolerance: 1e-12, "kl")
     }
 
-    @Test("beta 0 leaves the KL out of the loss but still reports it; beta > 0 without reference is an error")
+    @Test("kl_weight 0 leaves the KL out of the loss but still reports it; kl_weight > 0 without reference is an error")
     func klWeight() throws {
         let example = HandExample()
-        let noKL = try algorithm(["beta": 0]).loss(example.inputs(logProbs: try f64(example.logProbs, [2, 3])))
+        let noKL = try algorithm(["kl_weight": 0]).loss(example.inputs(logProbs: try f64(example.logProbs, [2, 3])))
         expectClose([try noKL.loss.item()], [example.surrogate.reduce(0, +) / 8], tolerance: 1e-12)
         #expect(metric(noKL, "kl") != nil)
-        let withoutReference = try algorithm(["beta": 0]).loss(
+        let withoutReference = try algorithm(["kl_weight": 0]).loss(
             example.inputs(logProbs: try f64(example.logProbs, [2, 3]), withReference: false))
         #expect(metric(withoutReference, "kl") == nil)
         #expect(throws: PluginError.self) {
@@ -140,10 +140,10 @@ struct DiffuGRPOTests {
         }
     }
 
-    @Test("epsilon_high widens only the upper clip")
+    @Test("clip_high widens only the upper clip")
     func upperClip() throws {
         let example = HandExample()
-        let out = try algorithm(["beta": 0, "epsilon_high": 1.5]).loss(example.inputs(logProbs: try f64(example.logProbs, [2, 3])))
+        let out = try algorithm(["kl_weight": 0, "clip_high": 1.5]).loss(example.inputs(logProbs: try f64(example.logProbs, [2, 3])))
         // Token (0, 0): ρ = 2 is inside [0.5, 2.5] now, ℓ = −2; the low clip of token (1, 0) stays.
         expectClose([try out.loss.item()], [(-2.0 - 1.2 - 0.3 + 0.25 + 0.9) / 8], tolerance: 1e-12)
         #expect(metric(out, "clip_fraction_high") == 0)
@@ -181,7 +181,7 @@ struct DiffuGRPOTests {
     @Test("seq-mean-token-mean: mean over sequences of their token means, over stepSequences")
     func sequenceMean() throws {
         let example = HandExample()
-        let out = try algorithm(["loss_aggregation": "seq-mean-token-mean", "beta": 0])
+        let out = try algorithm(["loss_aggregation": "seq-mean-token-mean", "kl_weight": 0])
             .loss(example.inputs(logProbs: try f64(example.logProbs, [2, 3])))
         let s = example.surrogate
         expectClose([try out.loss.item()], [((s[0] + s[1] + s[2]) / 3 + (s[3] + s[4]) / 2) / 4], tolerance: 1e-12)
@@ -219,7 +219,7 @@ struct DiffuGRPOTests {
         let x = try f64(example.logProbs, [2, 3]).requiringGrad()
         let inputs = LossInputs(logProbs: x, oldLogProbs: try x.detached(), advantages: try f64(example.advantages, [2]),
                                 mask: try f64(example.mask, [2, 3]), stepTokens: 5, stepSequences: 2, maxNewTokens: 3)
-        let out = try algorithm(["beta": 0]).loss(inputs)
+        let out = try algorithm(["kl_weight": 0]).loss(inputs)
         try out.loss.backward()
         expectClose([try out.loss.item()], [-(3 * 1.0 + 2 * -0.5) / 5], tolerance: 1e-12)
         expectClose(try #require(x.grad).toArray(Double.self), [-0.2, -0.2, -0.2, 0.1, 0.1, 0], tolerance: 1e-12)

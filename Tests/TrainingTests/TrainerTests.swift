@@ -46,11 +46,16 @@ final class GroupBaseline: Algorithm {
         return try Policy(model: model, tokenizer: tokenizer, formatPrompt: { $0.prompt + ":" })
     }
 
-    func trainer(seed: UInt64 = 1, steps: Int = 30) throws -> Trainer {
+    func trainer(seed: UInt64 = 1, steps: Int = 30, loraDropout: Double? = nil) throws -> Trainer {
         var settings = TrainingConfiguration()
         settings = try settings.applying(["learning_rate": 3e-2, "prompts_per_step": 4, "max_new_tokens": 4, "steps": .number(Double(steps)),
                                           "micro_batch_size": 8, "seed": .number(Double(seed)), "weight_decay": 0], source: "test")
-        return try Trainer(policy: policy(seed: seed), algorithm: GroupBaseline(),
+        let policy = try policy(seed: seed)
+        if let loraDropout {
+            // As the run builder does: adapters drawn from a generator seeded by the run's seed.
+            try policy.model.addLoRA(LoRAConfiguration(rank: 4, alpha: 8, dropout: loraDropout), generator: Generator(seed: seed &+ 11))
+        }
+        return try Trainer(policy: policy, algorithm: GroupBaseline(),
                            rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
                            dataset: Prompts(), configuration: settings)
     }
@@ -84,16 +89,16 @@ final class GroupBaseline: Algorithm {
         }
     }
 
-    @Test func resumingFromACheckpointContinuesExactly() throws {
+    @Test(arguments: [nil, 0.2]) func resumingFromACheckpointContinuesExactly(loraDropout: Double?) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let uninterrupted = try trainer(seed: 9)
+        let uninterrupted = try trainer(seed: 9, loraDropout: loraDropout)
         for _ in 0..<2 { try uninterrupted.trainStep() }
         try uninterrupted.saveCheckpoint(to: folder.appendingPathComponent("step-2"))
         let expected = try (0..<2).map { _ in try uninterrupted.trainStep() }
 
         // As a new process would: a fresh trainer (weights of step 0), then the checkpoint.
-        let resumed = try trainer(seed: 9)
+        let resumed = try trainer(seed: 9, loraDropout: loraDropout)
         try resumed.loadCheckpoint(from: folder.appendingPathComponent("step-2"))
         #expect(resumed.step == 2)
         let got = try (0..<2).map { _ in try resumed.trainStep() }

@@ -22,6 +22,7 @@ extension Trainer {
         for (i, parameter) in trainable.enumerated() { tensors["trainable.\(i)"] = parameter }
         for (name, tensor) in optimizer.state() { tensors["adamw.\(name)"] = tensor }
         tensors["generator.state"] = try generator.state()
+        if let dropout = policy.model.loraDropoutGenerator { tensors["lora_dropout_generator.state"] = try dropout.state() }
         try SafeTensorsWriter.write(tensors, metadata: ["format": "rlrun-checkpoint"], to: staging.appendingPathComponent("state.safetensors"))
         let counters: JSONValue = .object([
             "step": .number(Double(step)), "optimizer_step": .number(Double(optimizerStep)),
@@ -83,6 +84,9 @@ extension Trainer {
         for name in file.tensorNames where name.hasPrefix("adamw.") { adam[String(name.dropFirst(6))] = try file.tensor(name) }
         try optimizer.load(state: adam)
         try generator.setState(file.tensor("generator.state"))
+        if let dropout = policy.model.loraDropoutGenerator, file.tensorNames.contains("lora_dropout_generator.state") {
+            try dropout.setState(file.tensor("lora_dropout_generator.state"))
+        }
         step = counters["step"]?.intValue ?? 0
         optimizerStep = counters["optimizer_step"]?.intValue ?? 0
         cursor = DataCursor(count: counters["cursor_count"]?.intValue ?? cursor.count,

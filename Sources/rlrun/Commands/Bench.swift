@@ -1,11 +1,12 @@
 import ArgumentParser
 import Core
 import Foundation
+import RLRunSDK
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure rlrun's speed.",
-        subcommands: [EngineBench.self, ModelBench.self]
+        subcommands: [EngineBench.self, ModelBench.self, TrainBench.self]
     )
 }
 
@@ -74,6 +75,53 @@ struct ModelBench: ParsableCommand {
         let results = try benchmark.run { r in
             if !json {
                 print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.task.padding(toLength: 8, withPad: " ", startingAt: 0)) batch \(r.batch) new \(r.newTokens): " + String(format: "%9.1f tokens/s (%.2f s)", r.tokensPerSecond, r.seconds))
+            }
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        }
+    }
+}
+
+struct TrainBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Seconds per RL step (generation + update) of an algorithm plugin on random models of known shapes.",
+        discussion: """
+        Each step: --prompts prompts of 32 random tokens, --group completions of exactly --new-tokens tokens each, \
+        one optimizer step, no reference model. Benchmarks/trl_grpo_bench.py measures TRL's GRPOTrainer the same way.
+        """
+    )
+
+    @Option(help: "Model shapes: tiny, small, qwen0.5b.") var models: [String] = ["tiny", "small"]
+    @Option(help: "Algorithm plugin.") var algorithm = "grpo"
+    @Option(help: "Prompts per step.") var prompts = 8
+    @Option(help: "Completions per prompt.") var group = 8
+    @Option(help: "New tokens per completion.") var newTokens = 64
+    @Option(help: "Untimed steps first.") var warmup = 2
+    @Option(help: "Timed steps.") var steps = 5
+    @Option(help: "CPU threads for libtorch.") var threads: Int?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        try Engine.prepare(.cpu)
+        if let threads { try Engine.setThreads(threads) }
+        let loader = PluginLoader(host: PluginHost(runDirectory: FileManager.default.temporaryDirectory.path, log: { _, _ in }))
+        let plugin = try loader.algorithm(algorithm)
+        var benchmark = TrainBenchmark()
+        benchmark.shapes = models
+        benchmark.promptsPerStep = prompts
+        benchmark.groupSize = group
+        benchmark.newTokens = newTokens
+        benchmark.warmupSteps = warmup
+        benchmark.timedSteps = steps
+        let results = try benchmark.run(algorithm: plugin, algorithmName: plugin.instance.descriptor.id) { r in
+            if !json {
+                print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.algorithm) \(r.prompts)x\(r.group) new \(r.newTokens): "
+                      + String(format: "%.3f s/step (min %.3f; generation %.3f, update %.3f)", r.secondsPerStepMean,
+                               r.secondsPerStepMin, r.generationSeconds, r.updateSeconds))
             }
         }
         if json {

@@ -105,6 +105,7 @@ extension Transformer {
             layer.lora = LoRAAdapter(a: a, b: b, alpha: configuration.alpha, dropout: configuration.dropout, generator: generator)
         }
         loraConfiguration = configuration
+        loraDropoutGenerator = generator
         return loraParameters()
     }
 

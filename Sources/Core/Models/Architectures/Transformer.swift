@@ -42,6 +42,8 @@ public final class Transformer {
     let rope: RotaryEmbedding
     /// Settings of the LoRA adapters attached, if any.
     public internal(set) var loraConfiguration: LoRAConfiguration?
+    /// The generator of the adapters' dropout masks (checkpointed, so a resumed run drops the same inputs).
+    public internal(set) var loraDropoutGenerator: Generator?
 
     public init(configuration c: ModelConfiguration, weights source: WeightSource) throws {
         configuration = c

@@ -47,12 +47,12 @@ public final class DiffuGRPO: PluginDefinition, Algorithm {
         options: [
             .integer("group_size", default: 6, help: "completions per prompt (G)"),
             .integer("mu", default: 12, help: "policy updates per generated batch, each with its own masking seed"),
-            .number("beta", default: 0.04, help: "weight of the KL to the reference policy; 0 = no reference model"),
+            .number("kl_weight", default: 0.04, help: "β (d1: beta): weight of the KL to the reference policy; 0 = no reference model"),
             .choice("kl_estimator", KLEstimator.allCases.map(\.rawValue), default: "k3",
                     help: "per-token KL estimator: k1 logp-logp_ref, k2 half squared difference, k3 exp(d)-d-1"),
-            .number("epsilon", default: 0.5, help: "clip range: the ratio is clipped to [1 - epsilon, 1 + epsilon_high]"),
-            PluginOption("epsilon_high", .number, default: .null, help: "upper clip range; null = epsilon"),
-            .choice("scale_rewards", RewardScaling.allCases.map(\.rawValue), default: "none",
+            .number("clip_low", default: 0.5, help: "ε (d1: epsilon): the ratio is clipped to [1 - clip_low, 1 + clip_high]"),
+            PluginOption("clip_high", .number, default: .null, help: "upper clip range; null = clip_low"),
+            .choice("reward_scaling", RewardScaling.allCases.map(\.rawValue), default: "none",
                     help: "none: A = r - group mean (d1); group: also divide by the group std; batch: by the batch std"),
             .choice("loss_aggregation", LossAggregation.allCases.map(\.rawValue), default: "token-mean",
                     help: "token-mean: sum over the step's valid tokens / their count; seq-mean-token-mean: mean over sequences of token means"),
@@ -81,11 +81,11 @@ public final class DiffuGRPO: PluginDefinition, Algorithm {
         }
         let groupSize = try configuration.int("group_size")
         let mu = try configuration.int("mu")
-        beta = try configuration.double("beta")
+        beta = try configuration.double("kl_weight")
         klEstimator = try choice("kl_estimator", KLEstimator.self)
-        clipLow = try configuration.double("epsilon")
-        clipHigh = try configuration.json("epsilon_high").doubleValue ?? clipLow
-        rewardScaling = try choice("scale_rewards", RewardScaling.self)
+        clipLow = try configuration.double("clip_low")
+        clipHigh = try configuration.json("clip_high").doubleValue ?? clipLow
+        rewardScaling = try choice("reward_scaling", RewardScaling.self)
         aggregation = try choice("loss_aggregation", LossAggregation.self)
         let pMask = try configuration.double("p_mask")
         let genLength = try configuration.int("gen_length")
@@ -95,9 +95,9 @@ public final class DiffuGRPO: PluginDefinition, Algorithm {
 
         guard groupSize >= 2 else { throw PluginError(.config, "diffu-grpo: group_size must be >= 2 (advantages are relative to the group); got \(groupSize)") }
         guard mu >= 1 else { throw PluginError(.config, "diffu-grpo: mu must be >= 1; got \(mu)") }
-        guard beta >= 0 else { throw PluginError(.config, "diffu-grpo: beta must be >= 0; got \(beta)") }
-        guard clipLow > 0, clipLow < 1 else { throw PluginError(.config, "diffu-grpo: epsilon must be in (0, 1); got \(clipLow)") }
-        guard clipHigh > 0 else { throw PluginError(.config, "diffu-grpo: epsilon_high must be > 0; got \(clipHigh)") }
+        guard beta >= 0 else { throw PluginError(.config, "diffu-grpo: kl_weight must be >= 0; got \(beta)") }
+        guard clipLow > 0, clipLow < 1 else { throw PluginError(.config, "diffu-grpo: clip_low must be in (0, 1); got \(clipLow)") }
+        guard clipHigh > 0 else { throw PluginError(.config, "diffu-grpo: clip_high must be > 0; got \(clipHigh)") }
         guard (0...1).contains(pMask) else { throw PluginError(.config, "diffu-grpo: p_mask must be in [0, 1]; got \(pMask)") }
         guard genLength > 0, blockLength > 0, genLength % blockLength == 0 else {
             throw PluginError(.config, "diffu-grpo: block_length (\(blockLength)) must divide gen_length (\(genLength))")
@@ -193,7 +193,7 @@ public final class DiffuGRPO: PluginDefinition, Algorithm {
             if beta > 0 { perToken = try perToken + perTokenKL * beta }
             kl = perTokenKL
         } else if beta > 0 {
-            throw PluginError(.input, "diffu-grpo: beta is \(beta) but no reference log-probs were given; the trainer must compute them (needsReference) or run with beta 0")
+            throw PluginError(.input, "diffu-grpo: kl_weight is \(beta) but no reference log-probs were given; the trainer must compute them (needsReference) or run with beta 0")
         }
 
         let loss: Tensor
