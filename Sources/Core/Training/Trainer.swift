@@ -33,6 +33,8 @@ public final class Trainer {
     let schedule: LearningRateSchedule
     var gradientNormHistory: [Double] = []
     var stability: StabilityController
+    /// Steps in a row whose update was skipped for a NaN or infinite value.
+    public internal(set) var consecutiveNonFiniteSteps = 0
     /// The policy collapsed and the run asked to stop then (`stop_on_collapse`).
     public var collapsed: Bool { stability.collapsed }
     /// Called with a line for the log (warnings about dynamic sampling and skipped steps).
@@ -138,6 +140,15 @@ public final class Trainer {
             metrics["tokens_per_second_training"] = Double(mu * kept.completions.map(\.count).reduce(0, +)) / max(seconds, 1e-9)
         }
         step += 1
+        if metrics["nonfinite_skipped"] == 1 {
+            consecutiveNonFiniteSteps += 1
+            metrics["nonfinite_steps"] = Double(consecutiveNonFiniteSteps)
+            if consecutiveNonFiniteSteps >= configuration.maxNonFiniteSteps {
+                throw NumericalDivergence(step: step, steps: consecutiveNonFiniteSteps)
+            }
+        } else {
+            consecutiveNonFiniteSteps = 0
+        }
         for line in stability.observe(metrics) { log("[RL] Step \(step): \(line)") }
         metrics["lr_scale"] = stability.learningRateScale
         metrics["entropy_bonus"] = stability.entropyBonus
@@ -193,6 +204,11 @@ public final class Trainer {
         let maskSum = try mask.sum().item()
         metrics["advantage_mean"] = try (advantages * mask).sum().item() / max(maskSum, 1)
         metrics["advantage_abs_mean"] = try (advantages.abs() * mask).sum().item() / max(maskSum, 1)
+        guard kept.rewards.allSatisfy(\.isFinite), metrics["advantage_mean"]!.isFinite else {
+            log("[RL] Step \(step + 1): rewards or advantages are not finite; no update")
+            metrics["nonfinite_skipped"] = 1
+            return metrics
+        }
 
         model.setTraining(true)
         defer { model.setTraining(false) }
@@ -202,7 +218,8 @@ public final class Trainer {
         var gradientNorms: [Double] = []
         var skipped = 0
         let micro = configuration.microBatchSize
-        for iteration in 0..<mu {
+        var nonFinite: String?
+        updates: for iteration in 0..<mu {
             try optimizer.zeroGrad()
             for start in stride(from: 0, to: kept.count, by: micro) {
                 let rows = start..<min(start + micro, kept.count)
@@ -215,6 +232,11 @@ public final class Trainer {
                     advantages: cut(advantages)!, mask: pass.mask, entropy: pass.entropy,
                     values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(oldValues), returns: cut(result.returns),
                     stepTokens: maskSum, stepSequences: Double(kept.count), maxNewTokens: configuration.maxNewTokens))
+                let lossValue = try output.loss.item()
+                guard lossValue.isFinite else {
+                    nonFinite = "loss is \(lossValue)"
+                    break updates
+                }
                 var loss = output.loss
                 if let entropy = pass.entropy {
                     let entropySum = try (entropy * pass.mask).sum()
@@ -225,10 +247,14 @@ public final class Trainer {
                 try loss.backward()
                 let tokens = try pass.mask.sum().item()
                 weightTotal += tokens
-                lossTotal += try output.loss.item()
+                lossTotal += lossValue
                 for (name, value) in output.metrics { weighted[name, default: 0] += value * tokens }
             }
             let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
+            guard norm.isFinite else {
+                nonFinite = "gradient norm is \(norm)"
+                break updates
+            }
             gradientNorms.append(norm)
             if let factor = configuration.gradientSpikeFactor, gradientNormHistory.count >= 5,
                norm > factor * gradientNormHistory.suffix(20).reduce(0, +) / Double(min(20, gradientNormHistory.count)) {
@@ -241,6 +267,10 @@ public final class Trainer {
             optimizerStep += 1
         }
         try optimizer.zeroGrad()
+        if let nonFinite {
+            log("[RL] Step \(step + 1): \(nonFinite); the rest of this step's updates are skipped")
+            metrics["nonfinite_skipped"] = 1
+        }
         // The trainer's own entropy measurement, where the algorithm reports none.
         if let entropySum = weighted.removeValue(forKey: "entropy_trainer"), weighted["entropy"] == nil {
             weighted["entropy"] = entropySum
@@ -252,5 +282,17 @@ public final class Trainer {
         metrics["updates_skipped"] = Double(skipped)
         metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * stability.learningRateScale
         return metrics
+    }
+}
+
+/// The run stops: `steps` updates in a row had NaN or infinite values. Thrown before any
+/// checkpoint of the bad step is written, so the last checkpoint is the last good state.
+public struct NumericalDivergence: Error, CustomStringConvertible {
+    public let step: Int
+    public let steps: Int
+    public var description: String {
+        "training diverged: \(steps) steps in a row up to step \(step) had NaN or infinite rewards, advantages, loss or gradients "
+            + "(each was skipped); the last checkpoint holds the last good state. Lower learning_rate, check the rewards, "
+            + "or raise max_nonfinite_steps"
     }
 }

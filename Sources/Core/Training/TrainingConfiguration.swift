@@ -39,6 +39,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Block decoding and log-prob masking of masked-diffusion policies (diffu-GRPO).
     public var diffusion = DiffusionSettings()
     public var stability = StabilitySettings()
+    /// Steps in a row with NaN or infinite values (each skipped) after which the run stops.
+    public var maxNonFiniteSteps = 3
 
     public struct DiffusionSettings: Sendable, Equatable {
         /// Semi-autoregressive block length; divides max_new_tokens (the generation length).
@@ -133,6 +135,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "stop_on_collapse", "early_stop_on_collapse": c.stability.stopOnCollapse = value.boolValue ?? false
             case "collapse_entropy": c.stability.collapseEntropy = try number()
             case "collapse_patience": c.stability.collapsePatience = try integer()
+            case "max_nonfinite_steps": c.maxNonFiniteSteps = try integer()
             default:
                 throw ConfigurationError(source: source, message: "unknown key '\(key)'; known keys: \(Self.knownKeys.joined(separator: ", "))")
             }
@@ -147,7 +150,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora",
         "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
         "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
-        "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience",
+        "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience", "max_nonfinite_steps",
     ]
 
     func validate(source: String) throws {
@@ -166,6 +169,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require((0...1).contains(diffusion.promptMaskRate), "p_mask must be in [0, 1]")
         try require(stability.klRateFactor > 0 && stability.klRateFactor <= 1, "kl_lr_factor must be in (0, 1]")
         try require(stability.collapsePatience > 0, "collapse_patience must be > 0")
+        try require(maxNonFiniteSteps > 0, "max_nonfinite_steps must be > 0")
     }
 
     /// How `policy` samples under these settings: token by token, or by block unmasking.
@@ -214,7 +218,7 @@ extension TrainingConfiguration {
             "entropy_floor": stability.entropyFloor.map(JSONValue.number) ?? .null,
             "entropy_bonus_step": .number(stability.entropyBonusStep), "entropy_bonus_max": .number(stability.entropyBonusMax),
             "stop_on_collapse": .bool(stability.stopOnCollapse), "collapse_entropy": .number(stability.collapseEntropy),
-            "collapse_patience": .number(Double(stability.collapsePatience)),
+            "collapse_patience": .number(Double(stability.collapsePatience)), "max_nonfinite_steps": .number(Double(maxNonFiniteSteps)),
         ])
     }
 }

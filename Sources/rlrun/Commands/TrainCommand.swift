@@ -85,6 +85,9 @@ struct TrainCommand: ParsableCommand {
         loop.resume = resume
         loop.keepLast = keepLast
         loop.progress = bar
+        let interruption = Interruption()
+        interruption.install(log: log)
+        loop.interruption = interruption
         loop.sampleEvery = sampleEvery
         try loop.execute()
     }

@@ -14,6 +14,8 @@ public struct RunLoop {
     public var progress: ProgressBar?
     /// Steps between records in samples.jsonl.
     public var sampleEvery = 5
+    /// Asked to stop (Ctrl-C): the loop ends after the current step with a checkpoint.
+    public var interruption: Interruption?
 
     public init(run: PreparedRun, log: @escaping @Sendable (String) -> Void) {
         self.run = run
@@ -82,11 +84,18 @@ public struct RunLoop {
         let settings = run.configuration
         let before = try evaluate(step: run.trainer.step, outputs: outputs)
         var last = before
-        var stepsRun = 0
+        var stoppedEarly = false
         var firstTension: Double?
         while run.trainer.step < settings.steps {
-            var m = try run.trainer.trainStep()
-            stepsRun += 1
+            var m: [String: Double]
+            do {
+                m = try run.trainer.trainStep()
+            } catch let error as NumericalDivergence {
+                // The bad steps wrote no checkpoint; the report still shows how it got there.
+                progress?.finish()
+                if let report = try? outputs.writeReport() { log("[DONE] report \(report.path)") }
+                throw error
+            }
             let step = run.trainer.step
             if settings.evalEvery > 0, step % settings.evalEvery == 0, step < settings.steps {
                 last = try evaluate(step: step, outputs: nil)
@@ -104,16 +113,24 @@ public struct RunLoop {
             progress?.update(step: step, total: settings.steps, elapsed: Date().timeIntervalSince(started),
                              metrics: LogLines.live(m))
             let collapsed = run.trainer.collapsed
-            if settings.checkpointEvery > 0, step % settings.checkpointEvery == 0 || step == settings.steps || collapsed {
+            let interrupted = interruption?.requested ?? false
+            if settings.checkpointEvery > 0 && (step % settings.checkpointEvery == 0 || step == settings.steps || collapsed)
+                || interrupted {
                 try saveCheckpoint()
             }
             if collapsed {
                 log("[RUN] Stopping at step \(step): the policy collapsed (stop_on_collapse); the last checkpoint is intact")
                 break
             }
+            if interrupted {
+                stoppedEarly = true
+                log("[RUN] Stopped at step \(step) of \(settings.steps); continue with --resume --run-dir \(run.runDirectory.path)")
+                break
+            }
         }
         progress?.finish()
-        let after = stepsRun > 0 || settings.steps > 0 ? try evaluate(step: run.trainer.step, outputs: outputs) : before
+        // An interrupted run skips the final evaluation: the person asked to stop.
+        let after = stoppedEarly || settings.steps == 0 ? last : try evaluate(step: run.trainer.step, outputs: outputs)
         let outcome = Outcome(accuracyBefore: before.accuracy, accuracyAfter: after.accuracy, rewardBefore: before.meanReward,
                               rewardAfter: after.meanReward, seconds: Date().timeIntervalSince(started))
         let report = try outputs.writeReport()
