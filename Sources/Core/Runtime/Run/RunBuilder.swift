@@ -13,6 +13,8 @@ public struct PreparedRun {
     public let configuration: TrainingConfiguration
     public let runDirectory: URL
     public let summary: [String]
+    /// The masking plugin of a masked-diffusion run (its state goes into checkpoints).
+    public var masking: HostedMasking? = nil
 }
 
 public enum RunBuilder {
@@ -67,7 +69,8 @@ public enum RunBuilder {
             "per step: \(settings.promptsPerStep) prompts × \(trainer.groupSize) completions = \(settings.promptsPerStep * trainer.groupSize) completions, \(trainer.mu) update(s) of micro-batches of \(settings.microBatchSize); \(settings.steps) steps",
             "run directory \(runDirectory.path)",
         ]
-        return PreparedRun(trainer: trainer, evaluator: evaluator, configuration: settings, runDirectory: runDirectory, summary: summary)
+        return PreparedRun(trainer: trainer, evaluator: evaluator, configuration: settings, runDirectory: runDirectory, summary: summary,
+                           masking: masker?.hosted)
     }
 
     static func defaultRunDirectory(_ run: RunConfiguration) -> String {
@@ -85,12 +88,12 @@ public enum RunBuilder {
 
     /// The masking plugin of a masked-diffusion run: the one named, else `random` at `p_mask`.
     static func promptMasker(_ run: RunConfiguration, loader: PluginLoader, settings: TrainingConfiguration) throws
-        -> (masker: PromptMasker, label: String) {
+        -> (masker: PromptMasker, label: String, hosted: HostedMasking) {
         let name = run.masking ?? "random"
         var options = run.pluginOptions[PluginLoader.baseName(name)] ?? [:]
         if run.masking == nil, options["rate"] == nil { options["rate"] = .number(settings.diffusion.promptMaskRate) }
         let hosted = try loader.masking(name, options: options)
-        return (PromptMasker(needsConfidence: hosted.needsConfidence, choose: hosted.choose), hosted.instance.descriptor.label)
+        return (PromptMasker(needsConfidence: hosted.needsConfidence, choose: hosted.choose), hosted.instance.descriptor.label, hosted)
     }
 
     static func makePolicy(_ run: RunConfiguration, kind: PolicyKind, settings: TrainingConfiguration, dataset: any Dataset, datasetKey: String,

@@ -39,12 +39,17 @@ public struct RunLoop {
         }
     }
 
+    /// Plugins whose state a checkpoint carries, by the file name it is kept under.
+    var statefulPlugins: [(file: String, instance: PluginInstance)] {
+        run.trainer.rewards.terms.compactMap { term in
+            (term.reward as? HostedReward).map { ("plugin-\(term.name).bin", $0.instance) }
+        } + (run.masking.map { [("plugin-masking-\($0.instance.descriptor.id).bin", $0.instance)] } ?? [])
+    }
+
     func saveCheckpoint() throws {
         var extra: [String: Data] = [:]
-        for term in run.trainer.rewards.terms {
-            if let hosted = term.reward as? HostedReward, let state = try hosted.instance.saveState() {
-                extra["plugin-\(term.name).bin"] = Data(state)
-            }
+        for plugin in statefulPlugins {
+            if let state = try plugin.instance.saveState() { extra[plugin.file] = Data(state) }
         }
         let folder = checkpoints.appendingPathComponent(String(format: "step-%06d", run.trainer.step))
         try run.trainer.saveCheckpoint(to: folder, extra: extra)
@@ -58,10 +63,9 @@ public struct RunLoop {
             return false
         }
         try run.trainer.loadCheckpoint(from: latest)
-        for term in run.trainer.rewards.terms {
-            let file = latest.appendingPathComponent("plugin-\(term.name).bin")
-            if let hosted = term.reward as? HostedReward, let data = try? Data(contentsOf: file) {
-                try hosted.instance.loadState([UInt8](data))
+        for plugin in statefulPlugins {
+            if let data = try? Data(contentsOf: latest.appendingPathComponent(plugin.file)) {
+                try plugin.instance.loadState([UInt8](data))
             }
         }
         log("[RUN] resumed from \(latest.path) at step \(run.trainer.step)")
