@@ -9,6 +9,7 @@ struct RLRun: ParsableCommand {
         subcommands: [
             TrainCommand.self, Doctor.self, PluginsCommand.self, ScoreCommand.self, NewPluginCommand.self,
             TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, Bench.self,
+            SFTCommand.self, EvalCommand.self, ReportCommand.self,
         ],
         defaultSubcommand: TrainCommand.self
     )

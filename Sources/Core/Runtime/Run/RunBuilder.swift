@@ -27,12 +27,19 @@ public enum RunBuilder {
             log(level == .warning ? "[WARN] \(message)" : message)
         }), pins: run.pins)
         func options(_ name: String) -> [String: JSONValue] { run.pluginOptions[PluginLoader.baseName(name)] ?? [:] }
+        /// The options of `name` as a `kind` plugin, leaving out those only its namesake of
+        /// another kind declares (gsm8k is a dataset with a path and a reward with modes).
+        func options(_ name: String, as kind: PluginKind) throws -> [String: JSONValue] {
+            let descriptor = try loader.descriptor(named: name, kind: kind)
+            let others = PluginKind.allCases.filter { $0 != kind }.compactMap { try? loader.descriptor(named: name, kind: $0) }
+            return SharedPluginOptions.options(options(name), for: descriptor, siblings: others)
+        }
 
         let algorithm = try loader.algorithm(run.algorithm, options: options(run.algorithm))
-        let dataset = try loader.dataset(run.dataset, options: options(run.dataset))
+        let dataset = try loader.dataset(run.dataset, options: options(run.dataset, as: .dataset))
         var terms: [RewardComposer.Term] = []
         for reward in run.rewards {
-            let hosted = try loader.reward(reward.name, options: options(reward.name))
+            let hosted = try loader.reward(reward.name, options: options(reward.name, as: .reward))
             terms.append(.init(name: hosted.instance.descriptor.id, weight: reward.weight, reward: hosted))
         }
         guard !terms.isEmpty else { throw ConfigurationError(source: "rewards", message: "give at least one --reward") }
@@ -44,7 +51,8 @@ public enum RunBuilder {
         let kind = algorithm.requirements.policy
         let suggested = algorithm.requirements.trainerDefaults.filter { TrainingConfiguration.knownKeys.contains($0.key) }
         settings = try settings.applying(suggested, source: "algorithm '\(algorithm.instance.descriptor.id)' defaults")
-        if run.model == nil {
+        let folder = run.model.map { URL(fileURLWithPath: $0) }
+        if folder.map(PolicyFolder.isBuiltIn) ?? true {
             settings = try settings.applying(BuiltInPolicy.trainerDefaults(for: kind), source: "built-in policy defaults")
         }
         settings = try settings.applying(run.trainer, source: run.sources.last ?? "settings")
@@ -101,10 +109,7 @@ public enum RunBuilder {
         let policy: Policy
         let reloadReference: () throws -> Transformer
         if let folder = run.model.map({ URL(fileURLWithPath: $0) }) {
-            let tokenizer = try BPETokenizer(modelFolder: folder)
-            let template = ChatTemplate.automatic(for: tokenizer)
-            let format: @Sendable (DatasetItem) -> String = { template.render(question: $0.prompt, system: $0.system) }
-            policy = try Policy(model: Transformer(folder: folder, device: device), tokenizer: tokenizer, formatPrompt: format)
+            policy = try PolicyFolder.load(folder, device: device).policy
             reloadReference = { try Transformer(folder: folder, device: device) }
         } else {
             var warmStart = BuiltInPolicy.WarmStart()
