@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "dynamic", type: .dynamic, targets: ["DynamicMaskingPlugin"]),
         .library(name: "informed", type: .dynamic, targets: ["InformedMaskingPlugin"]),
         .library(name: "diffu-grpo", type: .dynamic, targets: ["DiffuGRPOPlugin"]),
+        .library(name: "reward-model", type: .dynamic, targets: ["RewardModelPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -84,7 +85,7 @@ let package = Package(
         .target(name: "FormatPlugin", dependencies: ["RLRunSDK", "FormatCheck"], path: "Sources/Plugins/format", exclude: ["Reward"]),
         .target(name: "ReasoningHeuristics", dependencies: ["RLRunSDK", "MathAnswers", "TextRepetition"], path: "Sources/Plugins/reasoning/Reward"),
         .target(name: "ReasoningPlugin", dependencies: ["RLRunSDK", "ReasoningHeuristics"], path: "Sources/Plugins/reasoning", exclude: ["Reward"]),
-        .target(name: "LimenValidation", dependencies: ["RLRunSDK", "MathAnswers", "ContentRules", "ReasoningFormats", "TextRepetition"], path: "Sources/Plugins/limen/Reward"),
+        .target(name: "LimenValidation", dependencies: ["RLRunSDK", "MathAnswers", "ContentRules", "ReasoningFormats", "TextRepetition", "Training"], path: "Sources/Plugins/limen/Reward"),
         .target(name: "LimenPlugin", dependencies: ["RLRunSDK", "LimenValidation"], path: "Sources/Plugins/limen", exclude: ["Reward"]),
         .target(name: "SafetyFilter", dependencies: ["RLRunSDK", "ContentRules"], path: "Sources/Plugins/safety/Reward"),
         .target(name: "SafetyPlugin", dependencies: ["RLRunSDK", "SafetyFilter"], path: "Sources/Plugins/safety", exclude: ["Reward"]),
@@ -98,6 +99,9 @@ let package = Package(
         .target(name: "ArithmeticPlugin", dependencies: ["RLRunSDK", "ArithmeticGenerator"], path: "Sources/Plugins/arithmetic", exclude: ["Dataset"]),
         .target(name: "PreferencePairs", dependencies: ["RLRunSDK", "DatasetFiles"], path: "Sources/Plugins/preferences/Dataset"),
         .target(name: "PreferencesPlugin", dependencies: ["RLRunSDK", "PreferencePairs"], path: "Sources/Plugins/preferences", exclude: ["Dataset"]),
+        // Links Training for the reward model; its tensors go through the host's engine table.
+        .target(name: "RewardModelScoring", dependencies: ["RLRunSDK", "Training"], path: "Sources/Plugins/reward-model/Reward"),
+        .target(name: "RewardModelPlugin", dependencies: ["RLRunSDK", "RewardModelScoring"], path: "Sources/Plugins/reward-model", exclude: ["Reward"]),
         .target(name: "SeededRandom", path: "Sources/Plugins/Shared/SeededRandom"),
         // Policy-optimisation formulas (Engine only), and what the algorithm plugins share on the SDK side.
         .target(name: "PolicyObjectives", dependencies: ["Engine"], path: "Sources/Plugins/Shared/PolicyObjectives"),
@@ -141,6 +145,7 @@ let package = Package(
         .testTarget(name: "MaskingTests", dependencies: ["MaskingStrategies", "DiffuGRPOAlgorithm", "RLRunSDK", "TorchShim"]),
         // Fixtures holds C sources the tests compile with cc at run time, not target sources.
         .testTarget(name: "CoreTests", dependencies: ["Core", "RLRunSDK"], exclude: ["Fixtures"]),
+        .testTarget(name: "RewardModelTests", dependencies: ["Core", "RLRunSDK", "RewardModelScoring", "LimenValidation"]),
     ],
     cxxLanguageStandard: .cxx17
 )

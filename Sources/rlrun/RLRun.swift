@@ -8,7 +8,7 @@ struct RLRun: ParsableCommand {
         abstract: "Reinforcement learning for language models, with algorithms, rewards and datasets as plugins.",
         subcommands: [
             TrainCommand.self, Doctor.self, PluginsCommand.self, ScoreCommand.self, NewPluginCommand.self,
-            TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, Bench.self,
+            TokenizeCommand.self, LogitsCommand.self, GenerateCommand.self, Bench.self, RewardModelCommand.self, PreferencesCommand.self,
             SFTCommand.self, EvalCommand.self, ReportCommand.self,
         ],
         defaultSubcommand: TrainCommand.self

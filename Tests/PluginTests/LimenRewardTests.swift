@@ -59,7 +59,7 @@ import Testing
 
     @Test func refusesWhatItCannotDo() throws {
         let model = try #require(throws: PluginError.self) { try makePlugin(LimenReward.self, ["tension_model": "rm.safetensors"]) }
-        #expect(model.code == .unsupported && model.message.contains("not available yet"))
+        #expect(model.code == .config && model.message.contains("tension_model: cannot load the reward model rm.safetensors"))
         #expect(throws: PluginError.self) { try makePlugin(LimenReward.self, ["weights": .object(["style": 1])]) }
         #expect(throws: PluginError.self) { try makePlugin(LimenReward.self, ["alternative_from": 0.8, "silence_from": 0.5]) }
         let noReference = try #require(throws: PluginError.self) { try score(try makePlugin(LimenReward.self), ["#### 72"]) }

@@ -5,7 +5,8 @@ import RLRunSDK
 /// The LIMEN validator as a reward. Each completion is judged as an intention: explicit checks
 /// give a tension in [0, 1] (the weighted mean of the failed checks), the tension a mode
 /// (APPROVED, ALTERNATIVE, SILENCE), and the mode shapes a base reward, less tension × weight.
-/// The base is the correctness of the final answer against the reference by default.
+/// The base is the correctness of the final answer against the reference by default. With a
+/// `tension_model`, a trained reward model's verdict joins the checks (`LearnedTension`).
 public final class LimenReward: PluginDefinition, RewardFunction {
     public static let info = PluginInfo(
         id: "limen", version: "1.0.0",
@@ -31,7 +32,9 @@ public final class LimenReward: PluginDefinition, RewardFunction {
             PluginOption("categories", .json, default: .object([:]),
                          help: "more content categories, {\"name\": {\"phrases\": [...], \"patterns\": [...]}}"),
             .string("tension_model", default: nil,
-                    help: "a trained scalar-head model adding a learned tension: not available yet, leave unset"),
+                    help: "a reward-model folder (`rlrun reward-model train`) adding a learned tension σ(−score) to the checks"),
+            .number("tension_model_weight", default: 2,
+                    help: "weight of the learned tension among the checks' weights (used with tension_model)"),
         ],
         threadSafe: true)
 
@@ -43,10 +46,12 @@ public final class LimenReward: PluginDefinition, RewardFunction {
     /// The base when it is constant; nil when it is the answer's correctness.
     private let constantBase: Double?
     private let answers = AnswerExtractor(mode: .flexible)
+    /// The model-based tension, when a tension model is given.
+    private let learned: LearnedTension?
 
     public init(configuration: PluginConfiguration, host: PluginHost) throws {
-        if let model = try configuration.string("tension_model") {
-            throw PluginError(.unsupported, "limen: tension_model (\(model)) is not available yet: the model-based tension needs the reward-model plugin, which is not built. Leave the option unset to judge by the explicit checks")
+        learned = try configuration.string("tension_model").map {
+            try LearnedTension(path: $0, weight: try configuration.double("tension_model_weight"))
         }
         alternativeFrom = try configuration.double("alternative_from")
         silenceFrom = try configuration.double("silence_from")
@@ -87,8 +92,10 @@ public final class LimenReward: PluginDefinition, RewardFunction {
     public func score(_ batch: RewardBatch) throws -> RewardScores {
         var rewards: [Double] = [], tensions: [Double] = [], bases: [Double] = []
         var modes: [String] = [], failed: [String] = []
+        let model = try learned?.judge(batch)
+        let learnedWeight = learned?.weight ?? 0
         for (i, completion) in batch.completions.enumerated() {
-            let verdict = validator.judge(completion)
+            let verdict = validator.judge(completion, learned: model.map { ($0.tensions[i], learnedWeight) })
             let mode = LimenMode(tension: verdict.tension, alternativeFrom: alternativeFrom, silenceFrom: silenceFrom)
             let base = try constantBase ?? correctness(completion, reference: batch.references[i], item: i)
             rewards.append(rewardsTension ? verdict.tension : mode.shape(base) - verdict.tension * tensionWeight)
@@ -97,9 +104,14 @@ public final class LimenReward: PluginDefinition, RewardFunction {
             modes.append(mode.rawValue)
             failed.append(verdict.failed.map(\.rawValue).joined(separator: ","))
         }
-        return RewardScores(rewards: rewards, components: [
+        var components: [String: RewardComponent] = [
             "tension": .numbers(tensions), "mode": .labels(modes), "base": .numbers(bases), "failed": .labels(failed),
-        ])
+        ]
+        if let model {
+            components["learned_tension"] = .numbers(model.tensions)
+            components["model_score"] = .numbers(model.scores)
+        }
+        return RewardScores(rewards: rewards, components: components)
     }
 
     private func correctness(_ completion: String, reference: String?, item: Int) throws -> Double {

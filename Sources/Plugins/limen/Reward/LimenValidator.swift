@@ -27,9 +27,11 @@ struct LimenValidator {
 
     private static let markers = AnswerExtractor(mode: .strict)
 
-    func judge(_ completion: String) -> Verdict {
-        var weighed = 0.0
-        var failedWeight = 0.0
+    /// `learned` is the model-based tension and its weight, when LIMEN has a tension model: a
+    /// check that always judges, and fails by its value in [0, 1] rather than all or nothing.
+    func judge(_ completion: String, learned: (tension: Double, weight: Double)? = nil) -> Verdict {
+        var weighed = learned?.weight ?? 0
+        var failedWeight = learned.map { $0.tension * $0.weight } ?? 0
         var failed: [LimenCheck] = []
         for check in LimenCheck.allCases {
             guard let fails = outcome(check, completion) else { continue }
