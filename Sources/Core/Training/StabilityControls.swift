@@ -31,8 +31,6 @@ struct StabilityController {
 
     init(_ settings: StabilitySettings) { self.settings = settings }
 
-    var needsEntropy: Bool { settings.entropyFloor != nil || settings.stopOnCollapse }
-
     /// Updates the controls from a finished step; returns log lines for what changed.
     mutating func observe(_ metrics: [String: Double]) -> [String] {
         var lines: [String] = []

@@ -33,6 +33,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var trainSplit = "train"
     public var checkpointEvery = 0
     public var useLoRA = false
+    /// A frozen 4-bit (NF4, block-wise absmax) base under the LoRA adapters (QLoRA).
+    public var use4Bit = false
     public var lora = LoRASettings()
     /// Skip the optimizer step when the gradient norm exceeds this multiple of its running mean.
     public var gradientSpikeFactor: Double?
@@ -113,6 +115,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "train_split": c.trainSplit = try text()
             case "checkpoint_every", "save_every": c.checkpointEvery = try integer()
             case "use_lora": c.useLoRA = value.boolValue ?? false
+            case "use_4bit", "load_in_4bit": c.use4Bit = value.boolValue ?? false
             case "lora_r": c.lora.rank = try integer()
             case "lora_alpha": c.lora.alpha = try number()
             case "lora_dropout": c.lora.dropout = try number()
@@ -147,7 +150,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public static let knownKeys = [
         "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
-        "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora",
+        "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora", "use_4bit",
         "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
         "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
         "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience", "max_nonfinite_steps",
@@ -170,6 +173,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require(stability.klRateFactor > 0 && stability.klRateFactor <= 1, "kl_lr_factor must be in (0, 1]")
         try require(stability.collapsePatience > 0, "collapse_patience must be > 0")
         try require(maxNonFiniteSteps > 0, "max_nonfinite_steps must be > 0")
+        try require(!use4Bit || useLoRA, "use_4bit freezes the base in 4 bits, so it trains LoRA adapters only: set use_lora: true too")
     }
 
     /// How `policy` samples under these settings: token by token, or by block unmasking.
@@ -208,7 +212,7 @@ extension TrainingConfiguration {
             "temperature": .number(temperature), "top_p": .number(topP), "top_k": .number(Double(topK)),
             "eval_every": .number(Double(evalEvery)), "eval_prompts": .number(Double(evalPrompts)),
             "eval_split": .string(evalSplit), "train_split": .string(trainSplit),
-            "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA),
+            "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA), "use_4bit": .bool(use4Bit),
             "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
             "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,
             "block_length": .number(Double(diffusion.blockLength)), "diffusion_steps": .number(Double(diffusion.steps)),

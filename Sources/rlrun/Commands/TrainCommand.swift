@@ -118,6 +118,7 @@ struct CommonSettings: ParsableArguments {
     @Option(help: "checkpoint_every steps (0 = never)") var checkpointEvery: Int?
     @Flag(help: "use_lora: train LoRA adapters instead of every weight") var lora = false
     @Option(help: "lora_r") var loraRank: Int?
+    @Flag(name: .customLong("4bit"), help: "use_4bit: a frozen 4-bit NF4 base under the adapters (QLoRA; needs --lora)") var fourBit = false
 
     var values: [String: JSONValue] {
         var values: [String: JSONValue] = [:]
@@ -130,6 +131,7 @@ struct CommonSettings: ParsableArguments {
         ]
         for (key, value) in numbers { if let value { values[key] = .number(value) } }
         if lora { values["use_lora"] = .bool(true) }
+        if fourBit { values["use_4bit"] = .bool(true) }
         return values
     }
 }

@@ -97,7 +97,7 @@ extension Transformer {
             throw ModelError("LoRA target modules \(configuration.targetModules) match no layer (use \(LoRAConfiguration.allProjections))")
         }
         for (_, layer) in layers {
-            let (outputs, inputs) = (layer.weight.size(0), layer.weight.size(1))
+            let (outputs, inputs) = (layer.outputs, layer.inputs)
             let bound = 1 / Double(inputs).squareRoot()
             let a = try ((Tensor.rand([configuration.rank, inputs], generator: generator) * 2 - 1) * bound)
                 .to(device, dtype: dtype).requiringGrad()
@@ -169,11 +169,12 @@ extension Transformer {
     }
 
     /// Folds every adapter into its base weight (W += (α/r)·B·A) and removes the adapters.
+    /// A 4-bit layer is dequantized first and stays dense afterwards.
     public func mergeLoRA() throws {
         try withNoGrad {
             for (_, layer) in projections(LoRAConfiguration.allProjections) {
                 guard let lora = layer.lora else { continue }
-                layer.weight = try layer.weight + lora.b.matmul(lora.a) * lora.scale
+                try layer.replaceWeight(with: layer.weight + lora.b.matmul(lora.a) * lora.scale)
                 layer.lora = nil
             }
         }

@@ -119,6 +119,7 @@ public final class Transformer {
     }
 
     /// Every parameter by its Hugging Face name, in a stable order (tied head not repeated).
+    /// 4-bit projection weights are not listed (see `quantizeBase`): nothing could train them.
     public func parameters() -> [(String, Tensor)] {
         var all = [("model.embed_tokens.weight", embedding)]
         for (i, block) in blocks.enumerated() { all += block.parameters("model.layers.\(i)") }

@@ -22,13 +22,14 @@ extension Transformer {
     /// Writes config.json and model.safetensors (Hugging Face names) into `folder`, each
     /// atomically, so the folder is either the old model or the new one, never half of each.
     /// A masked-diffusion model is written as a LLaDA folder (LLaDA's config and names).
+    /// A 4-bit base is written dequantized, so the folder loads as an ordinary dense model.
     public func save(to folder: URL, dtype: DType? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = self.configuration
         configuration.storedDType = dtype ?? self.dtype
         let names: WeightNames = configuration.maskedDiffusion ? .llada : .huggingFace
         var tensors: [String: Tensor] = [:]
-        for (name, tensor) in parameters() { tensors[names.checkpointName(name)] = try dtype.map { try tensor.to($0) } ?? tensor }
+        for (name, tensor) in try denseParameters() { tensors[names.checkpointName(name)] = try dtype.map { try tensor.to($0) } ?? tensor }
         try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors"))
         let object = configuration.maskedDiffusion ? configuration.lladaJSON : configuration.huggingFaceJSON
         let json = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

@@ -77,16 +77,21 @@ extension Transformer {
     }
 
     /// One forward pass giving log-probs, and optionally entropies and the predicting hidden
-    /// states (so a critic needs no second pass).
+    /// states (so a critic needs no second pass). `entropyGradient: false` computes the
+    /// entropies for logging only, outside the autograd graph (no extra memory for backward).
     public func completionPass(_ batch: CompletionBatch, temperature: Double = 1, entropy: Bool = false,
-                               hidden keepHidden: Bool = false) throws -> CompletionPass {
+                               entropyGradient: Bool = true, hidden keepHidden: Bool = false) throws -> CompletionPass {
         let hidden = try hiddenStates(batch.tokens)
         let index = try batch.predictingIndex.expand([batch.rows, batch.completionWidth, hidden.size(2)])
         let predicting = try hidden.gather(dim: 1, index: index)
         var logits = try logits(predicting)
         if temperature != 1 { logits = try logits / temperature }
         let logProbs = try NN.tokenLogProbs(logits: logits, targets: batch.targets)
-        return CompletionPass(logProbs: logProbs, entropy: entropy ? try NN.tokenEntropy(logits: logits) : nil,
+        return CompletionPass(logProbs: logProbs, entropy: entropy ? try Self.entropy(logits, gradient: entropyGradient) : nil,
                               hidden: keepHidden ? predicting : nil)
+    }
+
+    static func entropy(_ logits: Tensor, gradient: Bool) throws -> Tensor {
+        gradient ? try NN.tokenEntropy(logits: logits) : try withNoGrad { try NN.tokenEntropy(logits: logits.detached()) }
     }
 }

@@ -84,7 +84,7 @@ extension Transformer {
     /// x' (recorded for autograd unless the caller turns it off), and optionally the entropy of
     /// each of those predictions [B, T]. The sequence log-prob is the masked sum (mean-field).
     /// Padding positions hold garbage: multiply by `batch.mask`.
-    public func diffusionLogProbs(_ batch: DiffusionCompletionBatch, entropy: Bool = false) throws
+    public func diffusionLogProbs(_ batch: DiffusionCompletionBatch, entropy: Bool = false, entropyGradient: Bool = true) throws
         -> (logProbs: Tensor, entropy: Tensor?) {
         guard configuration.maskedDiffusion, configuration.maskTokenID == batch.maskTokenID else {
             throw ModelError("diffusionLogProbs() needs a masked-diffusion model whose mask token is the batch's (\(batch.maskTokenID)); the model has \(configuration.maskTokenID.map(String.init) ?? "none")")
@@ -92,7 +92,7 @@ extension Transformer {
         let hidden = try hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
         let logits = try logits(hidden.slice(dim: 1, start: batch.promptWidth))
         let logProbs = try NN.tokenLogProbs(logits: logits, targets: batch.targets)
-        return (logProbs, entropy ? try NN.tokenEntropy(logits: logits) : nil)
+        return (logProbs, entropy ? try Self.entropy(logits, gradient: entropyGradient) : nil)
     }
 }
 

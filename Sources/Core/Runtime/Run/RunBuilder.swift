@@ -120,6 +120,10 @@ public enum RunBuilder {
             policy = builtIn
             reloadReference = { try Transformer(folder: folder, device: device) }
         }
+        if settings.use4Bit {
+            // Quantized before the adapters are added, so they train on top of the 4-bit base.
+            log("[RUN] 4-bit base: \(try policy.model.quantizeBase(blockSize: 64))")
+        }
         if settings.useLoRA {
             var lora = LoRAConfiguration(rank: settings.lora.rank, alpha: settings.lora.alpha, dropout: settings.lora.dropout)
             lora.targetModules = settings.lora.targets
