@@ -58,9 +58,9 @@ struct ModelBench: ParsableCommand {
         abstract: "Generation and training (forward + backward) tokens/s of random models of known shapes."
     )
 
-    @Option(help: "Model shapes: tiny, small, qwen0.5b.") var models: [String] = ["tiny", "small"]
-    @Option(help: "Batch sizes.") var batches: [Int] = [1, 8]
-    @Option(help: "New tokens per generation.") var newTokens: [Int] = [64, 256]
+    @Option(parsing: .upToNextOption, help: "Model shapes: tiny, small, qwen0.5b.") var models: [String] = ["tiny", "small"]
+    @Option(parsing: .upToNextOption, help: "Batch sizes.") var batches: [Int] = [1, 8]
+    @Option(parsing: .upToNextOption, help: "New tokens per generation.") var newTokens: [Int] = [64, 256]
     @Option(help: "Prompt tokens.") var promptTokens = 32
     @Option(help: "float32 or bfloat16.") var dtype = "float32"
     @Option(help: "cpu, cuda or cuda:N.") var device = "cpu"
@@ -95,7 +95,7 @@ struct TrainBench: ParsableCommand {
         """
     )
 
-    @Option(help: "Model shapes: tiny, small, qwen0.5b.") var models: [String] = ["tiny", "small"]
+    @Option(parsing: .upToNextOption, help: "Model shapes: tiny, small, qwen0.5b.") var models: [String] = ["tiny", "small"]
     @Option(help: "Algorithm plugin.") var algorithm = "grpo"
     @Option(help: "Prompts per step.") var prompts = 8
     @Option(help: "Completions per prompt.") var group = 8
