@@ -138,9 +138,14 @@ public struct RunLoop {
         let outcome = Outcome(accuracyBefore: before.accuracy, accuracyAfter: after.accuracy, rewardBefore: before.meanReward,
                               rewardAfter: after.meanReward, seconds: Date().timeIntervalSince(started))
         let report = try outputs.writeReport()
-        log("[DONE] held-out accuracy \(LogLines.format(before.accuracy)) -> \(LogLines.format(after.accuracy)), "
-            + "mean reward \(LogLines.format(before.meanReward)) -> \(LogLines.format(after.meanReward)) "
-            + "in \(LogLines.format(outcome.seconds, digits: 0)) s")
+        if stoppedEarly {
+            log("[DONE] stopped at step \(run.trainer.step) after \(LogLines.format(outcome.seconds, digits: 0)) s; held-out accuracy "
+                + "\(LogLines.format(before.accuracy)) before training, \(LogLines.format(last.accuracy)) at the last evaluation (none at the stop)")
+        } else {
+            log("[DONE] held-out accuracy \(LogLines.format(before.accuracy)) -> \(LogLines.format(after.accuracy)), "
+                + "mean reward \(LogLines.format(before.meanReward)) -> \(LogLines.format(after.meanReward)) "
+                + "in \(LogLines.format(outcome.seconds, digits: 0)) s")
+        }
         log("[DONE] report \(report.path); metrics \(run.runDirectory.appendingPathComponent("metrics.jsonl").path); "
             + "TensorBoard: tensorboard --logdir \(run.runDirectory.appendingPathComponent("tensorboard").path)")
         return outcome
