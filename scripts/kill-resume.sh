@@ -27,7 +27,7 @@ for delay in "${delays[@]}"; do
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     last="$(ls "$run/checkpoints" 2>/dev/null | grep '^step-' | sort | tail -1 || true)"
-    done_steps="$(grep -c '"loss"' "$run/metrics.jsonl" 2>/dev/null || echo 0)"
+    done_steps="$(grep -c '"loss"' "$run/metrics.jsonl" 2>/dev/null || true)"
     echo "killed after ${delay} s at step $((done_steps + 1)) (newest checkpoint: ${last:-none}); resuming..."
     "$bin" "${args[@]}" --run-dir "$run" --resume >/dev/null
 done
