@@ -136,32 +136,4 @@ struct CommonSettings: ParsableArguments {
     }
 }
 
-enum LogFormat: String, ExpressibleByArgument, Sendable {
-    case text, json
-}
-
-/// Where run log lines go: standard output unbuffered (so progress shows as it happens), as
-/// text above the progress bar or as JSON objects, all of them or only the important ones.
-struct RunLogSink: Sendable {
-    let format: LogFormat
-    let quiet: Bool
-    let bar: ProgressBar?
-
-    static let quietTags = ["[DONE]", "[EVAL] Step", "[ALERT]", "[WARN]", "[RUN] Stopping"]
-
-    var line: @Sendable (String) -> Void {
-        { [self] text in
-            if quiet && !Self.quietTags.contains(where: text.hasPrefix) { return }
-            switch format {
-            case .text:
-                if let bar { bar.print(text) } else { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
-            case .json:
-                let tag = text.hasPrefix("[") ? String(text.dropFirst().prefix { $0 != "]" }) : "LOG"
-                let message = text.hasPrefix("[") ? String(text.drop { $0 != "]" }.dropFirst().drop { $0 == " " }) : text
-                let object = JSONValue.object(["time": .string(ISO8601DateFormatter().string(from: Date())), "tag": .string(tag),
-                                               "message": .string(message)])
-                FileHandle.standardOutput.write(Data((object.jsonText + "\n").utf8))
-            }
-        }
-    }
-}
+extension LogFormat: ExpressibleByArgument {}

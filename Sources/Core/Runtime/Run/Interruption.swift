@@ -21,7 +21,7 @@ public final class Interruption: @unchecked Sendable {
             source.setEventHandler { [self] in
                 let count = lock.withLock { signals += 1; return signals }
                 if count == 1 {
-                    log("\n[RUN] Interrupted: finishing this step, then writing a checkpoint and the report (press Ctrl-C again to quit now)")
+                    log("[RUN] Interrupted: finishing this step, then writing a checkpoint and the report (press Ctrl-C again to quit now)")
                 } else {
                     log("[RUN] Quit at once; the last complete checkpoint is intact")
                     exit(130)
