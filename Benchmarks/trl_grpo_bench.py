@@ -26,18 +26,11 @@ import transformers
 import trl
 from datasets import Dataset
 from tokenizers import Tokenizer, models, pre_tokenizers
-from transformers import (LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM,
-                          TrainerCallback)
+from transformers import PreTrainedTokenizerFast, TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
-SHAPES = {
-    "tiny": (LlamaConfig, LlamaForCausalLM, dict(hidden_size=160, num_hidden_layers=4, num_attention_heads=4,
-             num_key_value_heads=2, intermediate_size=480, max_position_embeddings=1024, vocab_size=100,
-             tie_word_embeddings=True, rms_norm_eps=1e-6)),
-    "small": (Qwen2Config, Qwen2ForCausalLM, dict(hidden_size=384, num_hidden_layers=8, num_attention_heads=6,
-              num_key_value_heads=2, intermediate_size=1024, rope_theta=1e6, max_position_embeddings=1024,
-              vocab_size=8192, tie_word_embeddings=True)),
-}
+# The same random shapes as rlrun bench model / bench train (and the transformers benchmark beside this file).
+from hf_model_bench import SHAPES  # noqa: E402
 
 
 # transformers 5 renamed gradient_checkpointing to activation_checkpointing (the old name is a deprecated alias that

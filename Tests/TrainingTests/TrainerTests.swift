@@ -35,6 +35,15 @@ final class GroupBaseline: Algorithm {
     }
 }
 
+/// 30 steps: the mean reward of the last five is clearly above that of the first five.
+func expectRewardRises(_ trainer: Trainer, steps: Int = 30, by margin: Double = 0.3) throws {
+    var rewards: [Double] = []
+    for _ in 0..<steps { rewards.append(try trainer.trainStep()["reward_mean"]!) }
+    let first = rewards.prefix(5).reduce(0, +) / 5
+    let last = rewards.suffix(5).reduce(0, +) / 5
+    #expect(last > first + margin, "reward \(first) -> \(last)")
+}
+
 @Suite struct TrainerTests {
     func policy(seed: UInt64) throws -> Policy {
         let tokenizer = CharacterTokenizer.standard
@@ -61,12 +70,7 @@ final class GroupBaseline: Algorithm {
     }
 
     @Test func rewardRisesOverAShortRun() throws {
-        let trainer = try trainer()
-        var rewards: [Double] = []
-        for _ in 0..<30 { rewards.append(try trainer.trainStep()["reward_mean"]!) }
-        let first = rewards.prefix(5).reduce(0, +) / 5
-        let last = rewards.suffix(5).reduce(0, +) / 5
-        #expect(last > first + 0.3, "reward \(first) -> \(last)")
+        try expectRewardRises(trainer())
     }
 
     @Test func stepsReportWhatTheyDid() throws {
