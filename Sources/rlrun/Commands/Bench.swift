@@ -42,6 +42,7 @@ struct EngineBench: ParsableCommand {
             return
         }
         print("libtorch \(report.torchVersion), \(report.threads) threads, \(report.device)")
+        if let warning = Engine.bfloat16Warning(dtype: .bfloat16, device: try Device(parsing: device)) { print("[WARN] \(warning)") }
         for r in report.matmul {
             let size = "\(r.size)x\(r.size)".padding(toLength: 10, withPad: " ", startingAt: 0)
             print("matmul \(r.dtype.padding(toLength: 9, withPad: " ", startingAt: 0)) \(size) \(String(format: "%8.1f", r.gflops)) GFLOP/s")
@@ -70,6 +71,7 @@ struct ModelBench: ParsableCommand {
     func run() throws {
         if let threads { try Engine.setThreads(threads) }
         guard let type = ["float32": DType.float32, "bfloat16": .bfloat16][dtype] else { throw ValidationError("--dtype must be float32 or bfloat16") }
+        if let warning = Engine.bfloat16Warning(dtype: type, device: try Device(parsing: device)) { print("[WARN] \(warning)") }
         let benchmark = ModelBenchmark(shapes: models, batches: batches, newTokens: newTokens, promptTokens: promptTokens,
                                        dtype: type, device: try Device(parsing: device))
         let results = try benchmark.run { r in

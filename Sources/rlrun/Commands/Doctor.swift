@@ -16,6 +16,7 @@ struct Doctor: ParsableCommand {
         }
         print("libtorch \(report.torchVersion), \(report.threads) CPU threads")
         print("CUDA: \(report.cuda)")
+        print("CPU bfloat16: " + (Engine.cpuHasNativeBFloat16.map { $0 ? "native (avx512_bf16 or amx_bf16)" : "no native support: compute in float32" } ?? "unknown"))
         print(String(format: "loss %.4f -> %.4f, accuracy %.1f%%, %.2f s", report.lossBefore, report.lossAfter,
                      report.accuracy * 100, report.seconds))
         guard report.lossAfter < report.lossBefore * 0.5, report.accuracy > 0.9 else {

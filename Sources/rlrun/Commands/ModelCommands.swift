@@ -13,7 +13,11 @@ struct ModelOptions: ParsableArguments {
         guard let type = ["float32": DType.float32, "bfloat16": .bfloat16, "float16": .float16][dtype] else {
             throw ValidationError("--dtype must be float32, bfloat16 or float16")
         }
-        return try ModelFolder(URL(fileURLWithPath: model), dtype: type, device: Device(parsing: device))
+        let target = try Device(parsing: device)
+        if let warning = Engine.bfloat16Warning(dtype: type, device: target) {
+            FileHandle.standardError.write(Data("[WARN] \(warning)\n".utf8))
+        }
+        return try ModelFolder(URL(fileURLWithPath: model), dtype: type, device: target)
     }
 }
 
