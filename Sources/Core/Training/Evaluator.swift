@@ -33,19 +33,28 @@ public struct Evaluator {
 
     public func run() throws -> Result {
         let count = min(prompts, try dataset.count(split: split))
-        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: 1,
-                                         sampling: sampling)
-        let generator = try Generator(seed: 0, device: policy.model.device)
-        var all = GeneratedBatch(groupSize: 1)
-        policy.model.setTraining(false)
-        for start in stride(from: 0, to: count, by: batchSize) {
-            let items = try (start..<min(start + batchSize, count)).map { try dataset.item(split: split, index: $0) }
-            let batch = try withNoGrad { try collector.collect(items, generator: generator) }
-            all.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
-        }
+        let items = try (0..<count).map { try dataset.item(split: split, index: $0) }
+        let all = try Self.answer(items, policy: policy, sampling: sampling, rewards: rewards, batchSize: batchSize)
         let known = all.correct.compactMap { $0 }
         return Result(accuracy: known.isEmpty ? nil : known.reduce(0, +) / Double(known.count),
                       meanReward: all.rewards.reduce(0, +) / Double(max(1, all.count)),
                       samples: (0..<min(3, all.count)).map { (policy.formatPrompt(all.items[$0]), all.texts[$0], all.rewards[$0]) })
+    }
+
+    /// One greedy completion per item (generator seed 0, batches without gradients), scored, with
+    /// every item's result kept: held-out evaluation during training and `rlrun eval`'s paired
+    /// statistics both read from this.
+    public static func answer(_ items: [DatasetItem], policy: Policy, sampling: PolicySampling, rewards: RewardComposer,
+                              batchSize: Int = 32) throws -> GeneratedBatch {
+        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: 1, sampling: sampling.greedy)
+        let generator = try Generator(seed: 0, device: policy.model.device)
+        var all = GeneratedBatch(groupSize: 1)
+        policy.model.setTraining(false)
+        for start in stride(from: 0, to: items.count, by: batchSize) {
+            let chunk = Array(items[start..<min(start + batchSize, items.count)])
+            let batch = try withNoGrad { try collector.collect(chunk, generator: generator) }
+            all.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
+        }
+        return all
     }
 }

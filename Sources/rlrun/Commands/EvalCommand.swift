@@ -62,7 +62,7 @@ struct EvalCommand: ParsableCommand {
         job.device = try Device(parsing: device)
         // Progress goes to standard error, so that --json output stays one clean object.
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
-        let loader = PluginLoader(host: PluginHost(log: { level, message in log(level == .warning ? "[WARN] \(message)" : message) }))
+        let loader = PluginLoader(host: .forwarding(to: log))
         let report = try job.run(loader: loader, cache: Cache.directory, log: log)
         if json {
             print(report.json.jsonText)

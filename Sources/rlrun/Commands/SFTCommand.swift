@@ -52,7 +52,7 @@ struct SFTCommand: ParsableCommand {
         job.seed = seed
         job.device = try Device(parsing: device)
         let log: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
-        let loader = PluginLoader(host: PluginHost(log: { level, message in log(level == .warning ? "[WARN] \(message)" : message) }))
+        let loader = PluginLoader(host: .forwarding(to: log))
         let report = try job.run(loader: loader, log: log)
         log(String(format: "[DONE] %d steps in %.1f s, loss %.3f → %.3f; model in %@", report.steps, report.seconds, report.firstLoss,
                    report.lastLoss, report.output.path))

@@ -78,7 +78,7 @@ public struct EvaluationJob {
         let sampling = settings.sampling(for: loaded.policy)
         log("[EVAL] \(name): answering \(items.count) items (greedy, up to \(sampling.maxNewTokens) tokens)")
         let started = Date()
-        let batch = try Self.answer(items, policy: loaded.policy, sampling: sampling, rewards: rewards, batchSize: batchSize)
+        let batch = try Evaluator.answer(items, policy: loaded.policy, sampling: sampling, rewards: rewards, batchSize: batchSize)
         log(String(format: "[EVAL] %@: done in %.1f s", name, Date().timeIntervalSince(started)))
         let known = batch.correct.compactMap { $0 }
         return ModelEvaluation(model: name, folder: loaded.folder.path, maxNewTokens: sampling.maxNewTokens,
@@ -90,22 +90,5 @@ public struct EvaluationJob {
         guard name == PolicyFolder.builtInName else { return try PolicyFolder.load(URL(fileURLWithPath: name), device: device, option: option) }
         let (policy, folder) = try BuiltInPolicy.load(dataset: data.dataset, datasetKey: data.cacheKey, cache: cache, device: device, log: log)
         return PolicyFolder.Loaded(policy: policy, isBuiltIn: true, folder: folder)
-    }
-
-    /// The Evaluator's procedure (one greedy completion per item, generator seed 0, batches
-    /// without gradients), keeping every item's result: the paired statistics need them, and
-    /// `Evaluator.Result` holds only the means.
-    static func answer(_ items: [DatasetItem], policy: Policy, sampling: PolicySampling, rewards: RewardComposer,
-                       batchSize: Int) throws -> GeneratedBatch {
-        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: 1, sampling: sampling.greedy)
-        let generator = try Generator(seed: 0, device: policy.model.device)
-        var all = GeneratedBatch(groupSize: 1)
-        policy.model.setTraining(false)
-        for start in stride(from: 0, to: items.count, by: batchSize) {
-            let chunk = Array(items[start..<min(start + batchSize, items.count)])
-            let batch = try withNoGrad { try collector.collect(chunk, generator: generator) }
-            all.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
-        }
-        return all
     }
 }

@@ -23,9 +23,7 @@ public enum RunBuilder {
         let device = try Device(parsing: run.device)
         try Engine.prepare(device)
         let runDirectory = URL(fileURLWithPath: run.runDirectory ?? defaultRunDirectory(run))
-        let loader = PluginLoader(host: PluginHost(runDirectory: runDirectory.path, log: { level, message in
-            log(level == .warning ? "[WARN] \(message)" : message)
-        }), pins: run.pins)
+        let loader = PluginLoader(host: .forwarding(to: log, runDirectory: runDirectory.path), pins: run.pins)
         func options(_ name: String) -> [String: JSONValue] { run.pluginOptions[PluginLoader.baseName(name)] ?? [:] }
         /// The options of `name` as a `kind` plugin, leaving out those only its namesake of
         /// another kind declares (gsm8k is a dataset with a path and a reward with modes).
