@@ -6,22 +6,6 @@ import RLRunSDK
 import Tokenizers
 @testable import Training
 
-/// diffu-GRPO's shape of update, written out for the test: group-mean advantages and the
-/// clipped ratio, on a masked-diffusion policy with `mu` updates per generation.
-final class DiffusionGroupBaseline: Algorithm {
-    let requirements: AlgorithmRequirements
-    init(mu: Int) { requirements = AlgorithmRequirements(policy: .maskedDiffusion, groupSize: 4, mu: mu) }
-    func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
-        let groups = try inputs.rewards.reshape([-1, 4])
-        return AdvantageOutputs(advantages: try (groups - groups.mean(dim: 1, keepDim: true)).reshape([-1]))
-    }
-    func loss(_ inputs: LossInputs) throws -> LossOutputs {
-        let ratio = try (inputs.logProbs - inputs.oldLogProbs).exp()
-        let loss = try -(ratio * inputs.advantages * inputs.mask).sum() / inputs.stepTokens
-        return LossOutputs(loss: loss, metrics: [("ratio_mean", try (ratio * inputs.mask).sum().item() / inputs.mask.sum().item())])
-    }
-}
-
 /// Masks each eligible position with probability `rate`, drawn from the request's seed, and
 /// records every request.
 final class RecordingMasker: @unchecked Sendable {
@@ -60,7 +44,7 @@ final class RecordingMasker: @unchecked Sendable {
             "diffusion_steps": 4, "steps": 30, "micro_batch_size": 8, "seed": .number(Double(seed)), "weight_decay": 0,
             "temperature": 1.0,
         ], source: "test")
-        return try Trainer(policy: policy(seed: seed), algorithm: DiffusionGroupBaseline(mu: mu),
+        return try Trainer(policy: policy(seed: seed), algorithm: GroupBaseline(policy: .maskedDiffusion, mu: mu),
                            rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
                            dataset: Prompts(), configuration: settings, masker: masker.masker)
     }

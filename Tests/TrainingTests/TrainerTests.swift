@@ -23,7 +23,10 @@ final class SevenReward: RewardFunction {
 
 /// REINFORCE with a group-mean baseline, token-mean over the step.
 final class GroupBaseline: Algorithm {
-    let requirements = AlgorithmRequirements(groupSize: 4)
+    let requirements: AlgorithmRequirements
+    init(policy: PolicyKind = .causal, mu: Int = 1) {
+        requirements = AlgorithmRequirements(policy: policy, groupSize: 4, mu: mu)
+    }
     func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
         let groups = try inputs.rewards.reshape([-1, 4])
         return AdvantageOutputs(advantages: try (groups - groups.mean(dim: 1, keepDim: true)).reshape([-1]))

@@ -190,7 +190,7 @@ public final class Trainer {
         let mask = scoring.mask
         let width = mask.size(1)
         let oldValues: Tensor? = try critic.map { head in
-            try withNoGrad { try head(scoring.pass(iteration: 0, rows: 0..<kept.count, entropyGradient: false, hidden: true).hidden!) }
+            try withNoGrad { try head(scoring.pass(iteration: 0, rows: 0..<kept.count, entropy: false, entropyGradient: false, hidden: true).hidden!) }
         }
         let rollout = kept.rollout(maxNewTokens: configuration.maxNewTokens)
         let rewardsTensor = try Tensor(kept.rewards.map(Float.init), device: device)
@@ -224,7 +224,7 @@ public final class Trainer {
             for start in stride(from: 0, to: kept.count, by: micro) {
                 let rows = start..<min(start + micro, kept.count)
                 func cut(_ t: Tensor?) throws -> Tensor? { try t?.slice(dim: 0, start: rows.lowerBound, end: rows.upperBound) }
-                let pass = try scoring.pass(iteration: iteration, rows: rows,
+                let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: true,
                                             entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0, hidden: critic != nil)
                 let output = try algorithm.loss(LossInputs(
                     logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),

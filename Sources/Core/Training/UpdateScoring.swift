@@ -13,9 +13,9 @@ protocol UpdateScoring {
     /// the current log-probs detached (ρ ≡ 1).
     func oldLogProbs(iteration: Int) -> Tensor?
     func referenceLogProbs(iteration: Int) -> Tensor?
-    /// The training forward pass of `rows` for update `iteration`; entropies always (for the
-    /// metrics), differentiable only when the loss uses them.
-    func pass(iteration: Int, rows: Range<Int>, entropyGradient: Bool, hidden: Bool) throws -> ScoredPass
+    /// The training forward pass of `rows` for update `iteration`, with entropies when asked
+    /// (for the metrics; differentiable only when the loss uses them).
+    func pass(iteration: Int, rows: Range<Int>, entropy: Bool, entropyGradient: Bool, hidden: Bool) throws -> ScoredPass
 }
 
 /// One training forward pass: [rows, T] log-probs, optional entropies and critic states.
@@ -39,9 +39,9 @@ struct CausalScoring: UpdateScoring {
     func oldLogProbs(iteration: Int) -> Tensor? { old }
     func referenceLogProbs(iteration: Int) -> Tensor? { reference }
 
-    func pass(iteration: Int, rows: Range<Int>, entropyGradient: Bool, hidden: Bool) throws -> ScoredPass {
+    func pass(iteration: Int, rows: Range<Int>, entropy: Bool, entropyGradient: Bool, hidden: Bool) throws -> ScoredPass {
         let part = try batch.rows(rows)
-        let pass = try model.completionPass(part, temperature: temperature, entropy: true, entropyGradient: entropyGradient,
+        let pass = try model.completionPass(part, temperature: temperature, entropy: entropy, entropyGradient: entropyGradient,
                                             hidden: hidden)
         return ScoredPass(logProbs: pass.logProbs, entropy: pass.entropy, hidden: pass.hidden, mask: part.mask)
     }
@@ -60,9 +60,9 @@ struct DiffusionScoring: UpdateScoring {
     func oldLogProbs(iteration: Int) -> Tensor? { old?[iteration % batches.count] }
     func referenceLogProbs(iteration: Int) -> Tensor? { reference?[iteration % batches.count] }
 
-    func pass(iteration: Int, rows: Range<Int>, entropyGradient: Bool, hidden: Bool) throws -> ScoredPass {
+    func pass(iteration: Int, rows: Range<Int>, entropy: Bool, entropyGradient: Bool, hidden: Bool) throws -> ScoredPass {
         let part = try batches[iteration % batches.count].rows(rows)
-        let pass = try model.diffusionLogProbs(part, entropy: true, entropyGradient: entropyGradient)
+        let pass = try model.diffusionLogProbs(part, entropy: entropy, entropyGradient: entropyGradient)
         return ScoredPass(logProbs: pass.logProbs, entropy: pass.entropy, hidden: nil, mask: part.mask)
     }
 }
