@@ -49,7 +49,7 @@ let package = Package(
             name: "TorchShim",
             dependencies: ["RLRunABI"],
             path: "Sources/Core/Shim",
-            cxxSettings: [.unsafeFlags(["-I", torch + "/include", "-w"])],
+            cxxSettings: [.headerSearchPath("gloo-declarations"), .unsafeFlags(["-I", torch + "/include", "-I", torch + "/include/torch/csrc/api/include", "-w"])],
             linkerSettings: [
                 .unsafeFlags(["-L", torch + "/lib", "-Xlinker", "-rpath", "-Xlinker", torch + "/lib"]),
                 .linkedLibrary("torch_cpu"),

@@ -218,6 +218,16 @@ int rt_clip_grad_norm(const rt_tensor *params, int count, double max_norm, doubl
 /* Nanoseconds per call of at::add(a, b) in a C++ loop of `iterations` calls. */
 double rt_bench_add_loop(rt_tensor a, rt_tensor b, int64_t iterations);
 
+/* ---- data-parallel communication (distributed.cpp) ---------------------------------- */
+rt_group rt_group_new(const char *backend, const char *host, int port, int rank, int world_size, int64_t timeout_ms);
+void rt_group_free(rt_group g);
+int rt_group_allreduce(rt_group g, const rt_tensor *tensors, int count, int op, int64_t bucket_bytes);
+int rt_group_allreduce_grads(rt_group g, const rt_tensor *params, int count, int64_t bucket_bytes);
+int rt_group_broadcast(rt_group g, const rt_tensor *tensors, int count, int root, int64_t bucket_bytes);
+int rt_group_barrier(rt_group g);
+int rt_group_store_set(rt_group g, const char *key, const uint8_t *value, int64_t length);
+int rt_group_store_wait(rt_group g, const char *key, int64_t timeout_ms);
+
 #ifdef __cplusplus
 }
 #endif

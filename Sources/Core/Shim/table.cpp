@@ -156,6 +156,14 @@ static rt_api make_table() {
   t.adamw_step = rt_adamw_step;
   t.clip_grad_norm = rt_clip_grad_norm;
   t.bench_add_loop = rt_bench_add_loop;
+  t.group_new = rt_group_new;
+  t.group_free = rt_group_free;
+  t.group_allreduce = rt_group_allreduce;
+  t.group_allreduce_grads = rt_group_allreduce_grads;
+  t.group_broadcast = rt_group_broadcast;
+  t.group_barrier = rt_group_barrier;
+  t.group_store_set = rt_group_store_set;
+  t.group_store_wait = rt_group_store_wait;
   return t;
 }
 

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define RT_API_VERSION 1
+#define RT_API_VERSION 2
 
 /* Function-pointer fields are never NULL; the marker tells Swift so. */
 #if defined(__clang__)
@@ -38,6 +38,7 @@ extern "C" {
 
 typedef struct rt_tensor_opaque *rt_tensor;
 typedef struct rt_generator_opaque *rt_generator;
+typedef struct rt_group_opaque *rt_group;
 
 typedef enum {
   RT_F32 = 0, RT_BF16 = 1, RT_F16 = 2, RT_F64 = 3,
@@ -257,6 +258,24 @@ typedef struct rt_api {
   /* ---- benchmarks --------------------------------------------------------------------- */
   /* Nanoseconds per call of at::add(a, b) in a C++ loop of `iterations` calls. */
   double RT_FN(bench_add_loop)(rt_tensor a, rt_tensor b, int64_t iterations);
+
+  /* ---- data-parallel communication (c10d; version 2) -------------------------------- */
+  /* A process group of `world_size` ranks meeting at host:port (rank 0 serves the TCP store
+   * there); backend "gloo". Connecting and every later collective fail after timeout_ms. */
+  rt_group RT_FN(group_new)(const char *backend, const char *host, int port, int rank, int world_size, int64_t timeout_ms);
+  void RT_FN(group_free)(rt_group g);
+  /* In place over every rank; op 0 sum, 1 max, 2 min; tensors travel in flat buckets of at
+   * most bucket_bytes (<= 0: one bucket per dtype run). */
+  int RT_FN(group_allreduce)(rt_group g, const rt_tensor *tensors, int count, int op, int64_t bucket_bytes);
+  /* Sums the gradients of `params` over every rank, bucketed; a parameter that has a gradient
+   * on some rank gets one (zeros) where it had none, one with none anywhere keeps none. */
+  int RT_FN(group_allreduce_grads)(rt_group g, const rt_tensor *params, int count, int64_t bucket_bytes);
+  /* In place: every rank receives root's values. */
+  int RT_FN(group_broadcast)(rt_group g, const rt_tensor *tensors, int count, int root, int64_t bucket_bytes);
+  int RT_FN(group_barrier)(rt_group g);
+  /* The rendezvous store, for one-off signals between ranks (e.g. "rank 0 has prepared"). */
+  int RT_FN(group_store_set)(rt_group g, const char *key, const uint8_t *value, int64_t length);
+  int RT_FN(group_store_wait)(rt_group g, const char *key, int64_t timeout_ms);
 } rt_api;
 #if defined(__clang__)
 #pragma clang diagnostic pop

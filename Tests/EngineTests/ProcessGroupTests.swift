@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import Engine
+
+/// Two ranks in two threads of this process, on loopback: c10d's TCP store and Gloo.
+@Suite(.serialized) struct ProcessGroupTests {
+    /// Runs `body` as rank 0 and rank 1 at once; returns what each returned.
+    func twoRanks<T: Sendable>(timeout: Double = 20, _ body: @escaping @Sendable (ProcessGroup) throws -> T) throws -> [T] {
+        let port = try ProcessGroup.freePort()
+        let results = Results<T>()
+        let threads = (0..<2).map { rank in
+            Thread {
+                do {
+                    let group = try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: 2, timeout: timeout)
+                    results.set(rank, .success(try body(group)))
+                } catch {
+                    results.set(rank, .failure(error))
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        return try results.wait(count: 2)
+    }
+
+    @Test func allReduceSumsAndTakesMaxima() throws {
+        let results = try twoRanks { group -> [[Double]] in
+            let a = try Tensor([1.0, 2, 3].map { $0 * Double(group.rank + 1) })
+            let b = try Tensor([Float(group.rank)], shape: [1, 1])
+            try group.allReduce([a, b])
+            let m = try group.reduce([Double(group.rank), -Double(group.rank)], .max)
+            return [try a.toArray(Double.self), try b.toArray(Float.self).map(Double.init), m]
+        }
+        for result in results {
+            #expect(result[0] == [3, 6, 9])
+            #expect(result[1] == [1])
+            #expect(result[2] == [1, 0])
+        }
+    }
+
+    @Test func smallBucketsGiveTheSameSums() throws {
+        let results = try twoRanks { group -> [[Float]] in
+            group.bucketBytes = 8  // two floats per bucket: many buckets, in flight together
+            let tensors = try (0..<5).map { i in try Tensor((0..<(i + 1)).map { Float($0 + group.rank * 10 + i) }) }
+            try group.allReduce(tensors)
+            return try tensors.map { try $0.toArray(Float.self) }
+        }
+        let expected = (0..<5).map { i in (0..<(i + 1)).map { Float(2 * ($0 + i) + 10) } }
+        #expect(results[0] == expected && results[1] == expected)
+    }
+
+    @Test func gradientsAreSummedAndMissingOnesFilled() throws {
+        let results = try twoRanks { group -> [[Float]?] in
+            let w = try Tensor([Float(1), 2]).requiringGrad()
+            let unused = try Tensor([Float(5)]).requiringGrad()
+            // Only rank 0 computes a loss: rank 1 has no gradient yet must end with the sum.
+            if group.rank == 0 { try (w * w).sum().backward() }
+            try group.allReduceGradients([w, unused])
+            return [try w.grad?.toArray(Float.self), try unused.grad?.toArray(Float.self)]
+        }
+        for result in results {
+            #expect(result[0] == [2, 4])
+            #expect(result[1] == nil, "a parameter no rank touched keeps no gradient")
+        }
+    }
+
+    @Test func broadcastCopiesRankZero() throws {
+        let results = try twoRanks { group -> [Float] in
+            let t = try Tensor([Float(group.rank * 7 + 1), 3]).requiringGrad()
+            try group.broadcast([t])
+            return try t.toArray(Float.self)
+        }
+        #expect(results == [[1, 3], [1, 3]])
+    }
+
+    @Test func allGatherKeepsRankOrderAndLengths() throws {
+        let results = try twoRanks { group in try group.allGather(group.rank == 0 ? [7, 8, 9] : []) }
+        #expect(results[0] == [[7, 8, 9], []] && results[1] == [[7, 8, 9], []])
+    }
+
+    @Test func aMissingPeerFailsWithinTheTimeout() throws {
+        let port = try ProcessGroup.freePort()
+        let started = Date()
+        #expect(throws: DistributedError.self) {
+            try ProcessGroup(host: "127.0.0.1", port: port, rank: 0, worldSize: 2, timeout: 2)
+        }
+        #expect(Date().timeIntervalSince(started) < 15)
+    }
+
+    @Test func unknownBackendIsNamed() throws {
+        let error = #expect(throws: DistributedError.self) {
+            try ProcessGroup(backend: "mpi", host: "127.0.0.1", port: try ProcessGroup.freePort(), rank: 0, worldSize: 1)
+        }
+        #expect(error?.description.contains("'mpi'") == true)
+    }
+}
+
+/// Per-rank results filled by the threads.
+final class Results<T: Sendable>: @unchecked Sendable {
+    private var values: [Int: Result<T, Error>] = [:]
+    private let condition = NSCondition()
+
+    func set(_ rank: Int, _ value: Result<T, Error>) {
+        condition.lock()
+        values[rank] = value
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait(count: Int) throws -> [T] {
+        condition.lock()
+        while values.count < count { condition.wait() }
+        condition.unlock()
+        return try (0..<count).map { try values[$0]!.get() }
+    }
+}
