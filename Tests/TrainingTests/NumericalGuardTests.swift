@@ -22,6 +22,8 @@ final class PoisonableLoss: Algorithm {
     func trainer(_ algorithm: PoisonableLoss, maxNonFinite: Int = 3) throws -> Trainer {
         let settings = try TrainingConfiguration().applying([
             "learning_rate": 3e-2, "prompts_per_step": 4, "max_new_tokens": 4, "micro_batch_size": 8, "seed": 3,
+            // Every optimizer step then moves the weights, whether or not its groups had signal.
+            "weight_decay": 0.1,
             "max_nonfinite_steps": .number(Double(maxNonFinite)),
         ], source: "test")
         return try Trainer(policy: TrainerTests().policy(seed: 3), algorithm: algorithm,

@@ -13,6 +13,8 @@ public struct Evaluator {
     /// The training sampler; evaluation uses its greedy form.
     public let sampling: PolicySampling
     public let batchSize: Int
+    /// The ranks of a data-parallel run: each answers its share of the prompts.
+    public var group: ProcessGroup?
 
     public init(policy: Policy, rewards: RewardComposer, dataset: any Dataset, split: String, prompts: Int,
                 sampling: PolicySampling, batchSize: Int = 32) {
@@ -33,11 +35,15 @@ public struct Evaluator {
 
     public func run() throws -> Result {
         let count = min(prompts, try dataset.count(split: split))
-        let items = try (0..<count).map { try dataset.item(split: split, index: $0) }
+        let rank = group?.rank ?? 0, ranks = group?.worldSize ?? 1
+        let mine = (count * rank / ranks)..<(count * (rank + 1) / ranks)
+        let items = try mine.map { try dataset.item(split: split, index: $0) }
         let all = try Self.answer(items, policy: policy, sampling: sampling, rewards: rewards, batchSize: batchSize)
         let known = all.correct.compactMap { $0 }
-        return Result(accuracy: known.isEmpty ? nil : known.reduce(0, +) / Double(known.count),
-                      meanReward: all.rewards.reduce(0, +) / Double(max(1, all.count)),
+        var totals = [known.reduce(0, +), Double(known.count), all.rewards.reduce(0, +), Double(all.count)]
+        if let group { totals = try group.sum(totals) }
+        return Result(accuracy: totals[1] == 0 ? nil : totals[0] / totals[1],
+                      meanReward: totals[2] / max(1, totals[3]),
                       samples: (0..<min(3, all.count)).map { (policy.formatPrompt(all.items[$0]), all.texts[$0], all.rewards[$0]) })
     }
 

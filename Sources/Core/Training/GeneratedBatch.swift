@@ -50,13 +50,6 @@ public struct GeneratedBatch {
             components[name] = components[name].map { $0.appending(picked) } ?? picked
         }
     }
-
-    /// The first `groups` groups.
-    public func prefix(groups: Int) -> GeneratedBatch {
-        var result = GeneratedBatch(groupSize: groupSize)
-        result.append(self, keepingGroups: (0..<groupCount).map { $0 < groups })
-        return result
-    }
 }
 
 extension RewardComponent {

@@ -26,12 +26,15 @@ public enum PolicySampling: Sendable, Equatable {
         }
     }
 
-    /// Completions for `prompts` (no gradient is recorded).
-    func sample(_ model: Transformer, prompts: [[Int]], generator: Generator, padTokenID: Int) throws -> SampledCompletions {
+    /// Completions for `prompts` (no gradient is recorded). A causal policy draws its tokens
+    /// from `noise` when given (rows of a larger batch, see `SamplingNoise`).
+    func sample(_ model: Transformer, prompts: [[Int]], generator: Generator, noise: SamplingNoise? = nil,
+                padTokenID: Int) throws -> SampledCompletions {
         try withNoGrad {
             switch self {
             case .causal(let options):
-                let result = try model.generate(prompts: prompts, options: options, generator: generator, padTokenID: padTokenID)
+                let result = try model.generate(prompts: prompts, options: options, generator: generator, padTokenID: padTokenID,
+                                                noise: noise)
                 return SampledCompletions(tokens: result.tokens, behaviourLogProbs: result.logProbs, regions: result.tokens,
                                           stopReasons: result.stopReasons)
             case .diffusion(let options):

@@ -17,7 +17,8 @@ public struct RolloutCollector {
         self.sampling = sampling
     }
 
-    public func collect(_ items: [DatasetItem], generator: Generator) throws -> GeneratedBatch {
+    /// - noise: where these groups' rows sit in the step's whole batch (data-parallel runs).
+    public func collect(_ items: [DatasetItem], generator: Generator, noise: SamplingNoise? = nil) throws -> GeneratedBatch {
         var batch = GeneratedBatch(groupSize: groupSize)
         for item in items {
             let tokens = try policy.promptTokens(item)
@@ -26,7 +27,8 @@ public struct RolloutCollector {
                 batch.prompts.append(tokens)
             }
         }
-        let result = try sampling.sample(policy.model, prompts: batch.prompts, generator: generator, padTokenID: policy.padTokenID)
+        let result = try sampling.sample(policy.model, prompts: batch.prompts, generator: generator, noise: noise,
+                                          padTokenID: policy.padTokenID)
         batch.completions = result.tokens
         batch.samplingLogProbs = result.behaviourLogProbs
         batch.regions = result.regions

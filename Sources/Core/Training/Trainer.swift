@@ -21,6 +21,8 @@ public final class Trainer {
     public let requirements: AlgorithmRequirements
     public let groupSize: Int
     public let mu: Int
+    /// The ranks of a data-parallel run (nil: this process alone); see DataParallel.swift.
+    public let group: ProcessGroup?
 
     public internal(set) var step = 0
     public internal(set) var optimizerStep = 0
@@ -41,7 +43,8 @@ public final class Trainer {
     public var log: (String) -> Void = { _ in }
 
     public init(policy: Policy, algorithm: any Algorithm, rewards: RewardComposer, dataset: any Dataset,
-                configuration: TrainingConfiguration, reference: Transformer? = nil, masker: PromptMasker? = nil) throws {
+                configuration: TrainingConfiguration, reference: Transformer? = nil, masker: PromptMasker? = nil,
+                group: ProcessGroup? = nil) throws {
         self.policy = policy
         self.algorithm = algorithm
         self.rewards = rewards
@@ -63,6 +66,11 @@ public final class Trainer {
         default: break
         }
         self.masker = masker
+        self.group = group
+        if let group, configuration.promptsPerStep < group.worldSize {
+            throw ConfigurationError(source: "prompts_per_step", message: "is \(configuration.promptsPerStep), fewer than the \(group.worldSize) processes: "
+                + "each process trains on whole groups, so give every one at least one prompt")
+        }
         stability = StabilityController(configuration.stability)
         guard configuration.temperature > 0 else {
             throw ConfigurationError(source: "temperature", message: "RL needs sampling: temperature must be > 0")
@@ -88,6 +96,7 @@ public final class Trainer {
                                         warmupSteps: configuration.warmupSteps, totalSteps: max(1, configuration.steps * mu))
         cursor = DataCursor(count: try dataset.count(split: configuration.trainSplit), seed: configuration.seed)
         guard cursor.count > 0 else { throw ConfigurationError(source: "dataset", message: "split '\(configuration.trainSplit)' is empty") }
+        try broadcastWeights()
     }
 
     var sampling: PolicySampling { configuration.sampling(for: policy) }
@@ -102,34 +111,49 @@ public final class Trainer {
         var kept = GeneratedBatch(groupSize: groupSize)
         var generated = GeneratedBatch(groupSize: groupSize)
         var rounds = 0
+        let wanted = configuration.promptsPerStep
+        // Groups kept so far over every rank, in (round, group) order: the first `wanted` train.
+        var keptOverall = 0
+        var generatedOverall = 0
         policy.model.setTraining(false)
         while true {
-            let items = try cursor.next(configuration.promptsPerStep).map { try dataset.item(split: configuration.trainSplit, index: $0) }
-            var batch = try withNoGrad { try collector.collect(items, generator: generator) }
+            let indices = try cursor.next(wanted)
+            let mine = share(of: indices.count)
+            let items = try indices[mine].map { try dataset.item(split: configuration.trainSplit, index: $0) }
+            let (roundGenerator, noise) = try roundNoise(round: rounds, groups: mine, totalGroups: indices.count)
+            var batch = try withNoGrad { try collector.collect(items, generator: roundGenerator, noise: noise) }
             generated.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
             let rollout = batch.rollout(maxNewTokens: configuration.maxNewTokens)
             try algorithm.shapeRewards(&batch.rewards, rollout: rollout)
             let keep = try algorithm.keepGroups(rewards: batch.rewards, rollout: rollout)
-            kept.append(batch, keepingGroups: keep)
+            let overall = try globalFlags(keep, share: mine, total: indices.count)
+            let keptBefore = overall.prefix(mine.lowerBound).filter { $0 }.count
+            let position = keep.indices.map { keptOverall + keptBefore + keep.prefix($0).filter { $0 }.count }
+            kept.append(batch, keepingGroups: keep.indices.map { keep[$0] && position[$0] < wanted })
+            keptOverall = min(wanted, keptOverall + overall.filter { $0 }.count)
+            generatedOverall += indices.count
             rounds += 1
-            if kept.groupCount >= configuration.promptsPerStep { kept = kept.prefix(groups: configuration.promptsPerStep); break }
+            if keptOverall >= wanted { break }
             if rounds > requirements.maxGenerationRounds {
                 if requirements.maxGenerationRounds > 0 {
-                    log("[RL] Step \(step + 1): kept \(kept.groupCount) of \(configuration.promptsPerStep) groups after \(rounds) generation rounds; training on what was kept")
+                    log("[RL] Step \(step + 1): kept \(keptOverall) of \(wanted) groups after \(rounds) generation rounds; training on what was kept")
                 }
                 break
             }
         }
         let generationSeconds = Date().timeIntervalSince(started)
         lastGenerated = generated
-        metrics.merge(Self.rolloutMetrics(generated), uniquingKeysWith: { $1 })
-        metrics["groups_kept"] = Double(kept.groupCount)
-        metrics["groups_dropped"] = Double(generated.groupCount - kept.groupCount)
+        var totals = RolloutTotals(generated)
+        totals.sums = try globalSums(totals.sums)
+        totals.longest = try globalMax(totals.longest)
+        metrics.merge(totals.metrics, uniquingKeysWith: { $1 })
+        metrics["groups_kept"] = Double(keptOverall)
+        metrics["groups_dropped"] = Double(generatedOverall - keptOverall)
         metrics["generation_rounds"] = Double(rounds)
         metrics["time_generation"] = generationSeconds
-        metrics["tokens_per_second_generation"] = Double(generated.completions.map(\.count).reduce(0, +)) / max(generationSeconds, 1e-9)
+        metrics["tokens_per_second_generation"] = (totals.sums["tokens"] ?? 0) / max(generationSeconds, 1e-9)
 
-        if kept.groupCount == 0 {
+        if keptOverall == 0 {
             log("[RL] Step \(step + 1): every group was filtered out; no update")
             metrics["skipped"] = 1
         } else {
@@ -137,7 +161,8 @@ public final class Trainer {
             metrics.merge(try update(kept), uniquingKeysWith: { $1 })
             let seconds = Date().timeIntervalSince(updateStarted)
             metrics["time_update"] = seconds
-            metrics["tokens_per_second_training"] = Double(mu * kept.completions.map(\.count).reduce(0, +)) / max(seconds, 1e-9)
+            let trained = try globalSums(["tokens": Double(kept.completions.map(\.count).reduce(0, +))])["tokens"] ?? 0
+            metrics["tokens_per_second_training"] = Double(mu) * trained / max(seconds, 1e-9)
         }
         step += 1
         if metrics["nonfinite_skipped"] == 1 {
@@ -157,99 +182,59 @@ public final class Trainer {
         return metrics
     }
 
-    static func rolloutMetrics(_ batch: GeneratedBatch) -> [String: Double] {
-        var metrics: [String: Double] = [:]
-        let n = Double(max(1, batch.count))
-        let mean = batch.rewards.reduce(0, +) / n
-        metrics["reward_mean"] = mean
-        metrics["reward_std"] = (batch.rewards.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / n).squareRoot()
-        for (name, component) in batch.components {
-            if case .numbers(let values) = component { metrics["reward/\(name)"] = values.reduce(0, +) / n }
-        }
-        let known = batch.correct.compactMap { $0 }
-        if !known.isEmpty { metrics["accuracy"] = known.reduce(0, +) / Double(known.count) }
-        let lengths = batch.completions.map { Double($0.count) }
-        metrics["completion_length_mean"] = lengths.reduce(0, +) / n
-        metrics["completion_length_max"] = lengths.max() ?? 0
-        metrics["truncated_fraction"] = Double(batch.stopReasons.filter { $0 == .length }.count) / n
-        // Groups whose completions are all the same text: a sign of collapse, and no signal.
-        let identical = (0..<batch.groupCount).filter { g in
-            Set(batch.texts[(g * batch.groupSize)..<((g + 1) * batch.groupSize)]).count == 1
-        }.count
-        metrics["identical_groups_fraction"] = Double(identical) / Double(max(1, batch.groupCount))
-        return metrics
-    }
-
     /// Advantages once, then `mu` optimizer steps over micro-batches of the kept completions.
+    /// In a data-parallel run a rank may hold none of the kept groups; it still joins every
+    /// collective, contributing nothing.
     func update(_ kept: GeneratedBatch) throws -> [String: Double] {
         let model = policy.model
         let device = model.device
-        let made = try makeScoring(kept)
-        let scoring = made.scoring
-        var metrics = made.metrics
-        let mask = scoring.mask
-        let width = mask.size(1)
-        let oldValues: Tensor? = try critic.map { head in
-            try withNoGrad { try head(scoring.pass(iteration: 0, rows: 0..<kept.count, entropy: false, entropyGradient: false, hidden: true).hidden!) }
+        var metrics: [String: Double] = [:]
+        var prepared: PreparedUpdate?
+        var local: [String: Double] = ["sequences": Double(kept.count), "finite": 1]
+        if kept.count > 0 {
+            let update = try prepareUpdate(kept)
+            metrics = update.metrics
+            local["tokens"] = update.maskSum
+            local["advantage"] = try (update.advantages * update.scoring.mask).sum().item()
+            local["advantage_abs"] = try (update.advantages.abs() * update.scoring.mask).sum().item()
+            local["finite"] = kept.rewards.allSatisfy(\.isFinite) && local["advantage"]!.isFinite ? 1 : 0
+            prepared = update
         }
-        let rollout = kept.rollout(maxNewTokens: configuration.maxNewTokens)
-        let rewardsTensor = try Tensor(kept.rewards.map(Float.init), device: device)
-        let firstOld = try scoring.oldLogProbs(iteration: 0) ?? Tensor.zeros([kept.count, width], device: device)
-        var result = try algorithm.advantages(AdvantageInputs(rollout: rollout, rewards: rewardsTensor, mask: mask,
-                                                              oldLogProbs: firstOld, refLogProbs: scoring.referenceLogProbs(iteration: 0),
-                                                              values: oldValues))
-        let advantages = result.advantages.rank == 1
-            ? try result.advantages.unsqueeze(1).expand([kept.count, width]) * mask : result.advantages
-        result.advantages = advantages
-        let maskSum = try mask.sum().item()
-        metrics["advantage_mean"] = try (advantages * mask).sum().item() / max(maskSum, 1)
-        metrics["advantage_abs_mean"] = try (advantages.abs() * mask).sum().item() / max(maskSum, 1)
-        guard kept.rewards.allSatisfy(\.isFinite), metrics["advantage_mean"]!.isFinite else {
-            log("[RL] Step \(step + 1): rewards or advantages are not finite; no update")
+        let step = try globalSums(local)
+        let stepTokens = step["tokens"] ?? 0
+        metrics["advantage_mean"] = (step["advantage"] ?? 0) / max(stepTokens, 1)
+        metrics["advantage_abs_mean"] = (step["advantage_abs"] ?? 0) / max(stepTokens, 1)
+        guard step["finite"] == Double(worldSize), metrics["advantage_mean"]!.isFinite else {
+            log("[RL] Step \(self.step + 1): rewards or advantages are not finite; no update")
             metrics["nonfinite_skipped"] = 1
             return metrics
         }
 
         model.setTraining(true)
         defer { model.setTraining(false) }
-        var weighted: [String: Double] = [:]
-        var weightTotal = 0.0
-        var lossTotal = 0.0
+        var sums: [String: Double] = [:]
         var gradientNorms: [Double] = []
         var skipped = 0
         let micro = configuration.microBatchSize
         var nonFinite: String?
         updates: for iteration in 0..<mu {
             try optimizer.zeroGrad()
-            for start in stride(from: 0, to: kept.count, by: micro) {
-                let rows = start..<min(start + micro, kept.count)
-                func cut(_ t: Tensor?) throws -> Tensor? { try t?.slice(dim: 0, start: rows.lowerBound, end: rows.upperBound) }
-                let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: true,
-                                            entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0, hidden: critic != nil)
-                let output = try algorithm.loss(LossInputs(
-                    logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),
-                    refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),
-                    advantages: cut(advantages)!, mask: pass.mask, entropy: pass.entropy,
-                    values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(oldValues), returns: cut(result.returns),
-                    stepTokens: maskSum, stepSequences: Double(kept.count), maxNewTokens: configuration.maxNewTokens))
-                let lossValue = try output.loss.item()
-                guard lossValue.isFinite else {
-                    nonFinite = "loss is \(lossValue)"
-                    break updates
+            if let prepared {
+                for start in stride(from: 0, to: kept.count, by: micro) {
+                    guard let lossValue = try accumulate(prepared, rows: start..<min(start + micro, kept.count), iteration: iteration,
+                                                         stepTokens: stepTokens, stepSequences: step["sequences"] ?? 0, into: &sums)
+                    else {
+                        nonFinite = "loss is not finite"
+                        break
+                    }
+                    sums["loss", default: 0] += lossValue
                 }
-                var loss = output.loss
-                if let entropy = pass.entropy {
-                    let entropySum = try (entropy * pass.mask).sum()
-                    weighted["entropy_trainer", default: 0] += try entropySum.item()
-                    // The entropy floor's bonus, token-mean over the step like the losses it joins.
-                    if stability.entropyBonus > 0 { loss = try loss - entropySum * (stability.entropyBonus / max(maskSum, 1)) }
-                }
-                try loss.backward()
-                let tokens = try pass.mask.sum().item()
-                weightTotal += tokens
-                lossTotal += lossValue
-                for (name, value) in output.metrics { weighted[name, default: 0] += value * tokens }
             }
+            if try anyRank(nonFinite != nil) {
+                nonFinite = nonFinite ?? "loss is not finite on another process"
+                break updates
+            }
+            try group?.allReduceGradients(trainable)
             let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
             guard norm.isFinite else {
                 nonFinite = "gradient norm is \(norm)"
@@ -259,7 +244,7 @@ public final class Trainer {
             if let factor = configuration.gradientSpikeFactor, gradientNormHistory.count >= 5,
                norm > factor * gradientNormHistory.suffix(20).reduce(0, +) / Double(min(20, gradientNormHistory.count)) {
                 skipped += 1
-                log("[RL] Step \(step + 1): gradient norm \(norm) is a spike; update skipped")
+                log("[RL] Step \(self.step + 1): gradient norm \(norm) is a spike; update skipped")
             } else {
                 try optimizer.step(lr: schedule.rate(atStep: optimizerStep) * stability.learningRateScale)
             }
@@ -268,20 +253,85 @@ public final class Trainer {
         }
         try optimizer.zeroGrad()
         if let nonFinite {
-            log("[RL] Step \(step + 1): \(nonFinite); the rest of this step's updates are skipped")
+            log("[RL] Step \(self.step + 1): \(nonFinite); the rest of this step's updates are skipped")
             metrics["nonfinite_skipped"] = 1
         }
+        // Sums over micro-batches and ranks: losses add up to the step loss, metrics are token-weighted.
+        var weighted = try globalSums(sums)
+        let lossTotal = weighted.removeValue(forKey: "loss") ?? 0
+        let weightTotal = weighted.removeValue(forKey: "weight") ?? 0
         // The trainer's own entropy measurement, where the algorithm reports none.
         if let entropySum = weighted.removeValue(forKey: "entropy_trainer"), weighted["entropy"] == nil {
             weighted["entropy"] = entropySum
         }
         for (name, value) in weighted { metrics[name] = value / max(weightTotal, 1) }
-        // The micro-batch losses of one update add up to the step loss; report its mean over updates.
         metrics["loss"] = lossTotal / Double(mu)
         metrics["grad_norm"] = gradientNorms.reduce(0, +) / Double(max(1, gradientNorms.count))
         metrics["updates_skipped"] = Double(skipped)
         metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * stability.learningRateScale
         return metrics
+    }
+
+    /// What every update of a step shares: the scoring, the advantages (expanded to tokens)
+    /// and the critic's old values.
+    struct PreparedUpdate {
+        let scoring: any UpdateScoring
+        let advantages: Tensor
+        let returns: Tensor?
+        let oldValues: Tensor?
+        let maskSum: Double
+        let metrics: [String: Double]
+    }
+
+    func prepareUpdate(_ kept: GeneratedBatch) throws -> PreparedUpdate {
+        let device = policy.model.device
+        let made = try makeScoring(kept)
+        let scoring = made.scoring
+        let mask = scoring.mask
+        let width = mask.size(1)
+        let oldValues: Tensor? = try critic.map { head in
+            try withNoGrad { try head(scoring.pass(iteration: 0, rows: 0..<kept.count, entropy: false, entropyGradient: false, hidden: true).hidden!) }
+        }
+        let rollout = kept.rollout(maxNewTokens: configuration.maxNewTokens)
+        let rewardsTensor = try Tensor(kept.rewards.map(Float.init), device: device)
+        let firstOld = try scoring.oldLogProbs(iteration: 0) ?? Tensor.zeros([kept.count, width], device: device)
+        let result = try algorithm.advantages(AdvantageInputs(rollout: rollout, rewards: rewardsTensor, mask: mask,
+                                                              oldLogProbs: firstOld, refLogProbs: scoring.referenceLogProbs(iteration: 0),
+                                                              values: oldValues))
+        let advantages = result.advantages.rank == 1
+            ? try result.advantages.unsqueeze(1).expand([kept.count, width]) * mask : result.advantages
+        return PreparedUpdate(scoring: scoring, advantages: advantages, returns: result.returns, oldValues: oldValues,
+                              maskSum: try mask.sum().item(), metrics: made.metrics)
+    }
+
+    /// One micro-batch's loss, backpropagated (gradients add up over micro-batches); its
+    /// token-weighted metrics are added to `sums`. nil when the loss is not finite.
+    func accumulate(_ prepared: PreparedUpdate, rows: Range<Int>, iteration: Int, stepTokens: Double, stepSequences: Double,
+                    into sums: inout [String: Double]) throws -> Double? {
+        let scoring = prepared.scoring
+        func cut(_ t: Tensor?) throws -> Tensor? { try t?.slice(dim: 0, start: rows.lowerBound, end: rows.upperBound) }
+        let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: true,
+                                    entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0, hidden: critic != nil)
+        let output = try algorithm.loss(LossInputs(
+            logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),
+            refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),
+            advantages: cut(prepared.advantages)!, mask: pass.mask, entropy: pass.entropy,
+            values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(prepared.oldValues), returns: cut(prepared.returns),
+            stepTokens: stepTokens, stepSequences: stepSequences, maxNewTokens: configuration.maxNewTokens))
+        let lossValue = try output.loss.item()
+        guard lossValue.isFinite else { return nil }
+        var loss = output.loss
+        if let entropy = pass.entropy {
+            let entropySum = try (entropy * pass.mask).sum()
+            sums["entropy_trainer", default: 0] += try entropySum.item()
+            // The entropy floor's bonus, token-mean over the step like the losses it joins.
+            if stability.entropyBonus > 0 { loss = try loss - entropySum * (stability.entropyBonus / max(stepTokens, 1)) }
+        }
+        try loss.backward()
+        let tokens = try pass.mask.sum().item()
+        sums["weight", default: 0] += tokens
+        for (name, value) in output.metrics { sums[name, default: 0] += value * tokens }
+        return lossValue
     }
 }
 

@@ -42,8 +42,26 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Checkpoints to keep.") var keepLast = 3
     @Option(name: .customLong("set"), help: "Any setting, KEY=VALUE (e.g. learning_rate=1e-5; repeatable).") var settings: [String] = []
     @Option(name: .customLong("option"), help: "A plugin option, ID.KEY=VALUE (repeatable).") var options: [String] = []
+    @Option(help: "Data-parallel processes on this machine (c10d with gloo); across machines, start rlrun with torchrun's variables (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) instead.")
+    var nproc: Int?
+    @Option(help: "Seconds a process waits for the others (to connect, or in a collective) before stopping with an error.")
+    var distTimeout: Double = 1800
+
+    func validate() throws {
+        if let nproc, nproc < 1 { throw ValidationError("--nproc must be at least 1") }
+        if distTimeout <= 0 { throw ValidationError("--dist-timeout must be positive") }
+    }
 
     func run() throws {
+        let world = try WorldEnvironment.from(ProcessInfo.processInfo.environment)
+        if let nproc, nproc > 1 {
+            if let world { throw ValidationError("--nproc \(nproc) inside a worker of a launched run (RANK=\(world.rank)): give one or the other") }
+            let launcher = WorkerLauncher(processes: nproc, arguments: WorkerLauncher.workerArguments(Array(CommandLine.arguments.dropFirst())),
+                                          log: RunLogSink(format: logFormat, quiet: quiet, bar: nil).line)
+            let status = try launcher.run()
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         var run = RunConfiguration()
         if let preset {
             guard let values = Presets.all[preset] else {
@@ -75,9 +93,13 @@ struct TrainCommand: ParsableCommand {
         if !pluginOptions.isEmpty { flags["options"] = .object(pluginOptions.mapValues { .object($0) }) }
         try run.apply(flags, source: "command line")
 
-        let bar = ProgressBar.standardOutputIsTerminal && !quiet && logFormat == .text ? ProgressBar() : nil
-        let log = RunLogSink(format: logFormat, quiet: quiet, bar: bar).line
-        let prepared = try RunBuilder.prepare(run, cache: Cache.directory, log: log)
+        let follower = world.map(\.rank).flatMap { $0 == 0 ? nil : $0 }
+        let bar = ProgressBar.standardOutputIsTerminal && !quiet && follower == nil && logFormat == .text ? ProgressBar() : nil
+        var sink = RunLogSink(format: logFormat, quiet: quiet, bar: bar)
+        sink.followerRank = follower
+        let log = sink.line
+        let group = try world?.join(timeout: distTimeout)
+        let prepared = try RunBuilder.prepare(run, cache: Cache.directory, log: log, group: group)
         prepared.summary.forEach { log("[RUN] \($0)") }
         if verbose { log("[RUN] settings \(prepared.configuration.jsonValue.jsonText)") }
         if resume && runDir == nil { throw ValidationError("--resume needs the --run-dir of the run to continue") }

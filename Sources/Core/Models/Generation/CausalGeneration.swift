@@ -5,8 +5,10 @@ extension Transformer {
     /// different lengths are left-padded and masked; a sequence leaves the batch when it stops.
     /// - stop: called with a row's generated ids after each token; true ends that row
     ///   (for stop strings, decode and search there).
+    /// - noise: where these prompts sit in a larger batch sampled with the same draws
+    ///   (default: this batch alone, drawn from `generator`).
     public func generate(prompts: [[Int]], options: SamplingOptions, generator: Generator, padTokenID: Int = 0,
-                         stop: (([Int]) -> Bool)? = nil) throws -> GenerationResult {
+                         noise: SamplingNoise? = nil, stop: (([Int]) -> Bool)? = nil) throws -> GenerationResult {
         guard !configuration.maskedDiffusion else {
             throw ModelError("generate() is for causal models; masked-diffusion models use generateByUnmasking()")
         }
@@ -15,6 +17,10 @@ extension Transformer {
         let width = prompts.map(\.count).max()!
         guard width + options.maxNewTokens <= configuration.maxPositions else {
             throw ModelError("prompt (\(width)) + max new tokens (\(options.maxNewTokens)) exceed the model's \(configuration.maxPositions) positions")
+        }
+        let noise = noise ?? SamplingNoise(generator: generator, totalRows: prompts.count)
+        guard noise.offset >= 0, noise.offset + prompts.count <= noise.totalRows else {
+            throw ModelError("rows \(noise.offset)..<\(noise.offset + prompts.count) lie outside the sampled batch of \(noise.totalRows)")
         }
         return try withNoGrad {
             var padding = prompts.map { width - $0.count }
@@ -36,7 +42,8 @@ extension Transformer {
             var logProbs = Array(repeating: [Float](), count: batch)
             var reasons = Array(repeating: StopReason.length, count: batch)
             for step in 0..<options.maxNewTokens {
-                let (picked, pickedLogProbs) = try sample(logits, options: options, generator: generator)
+                let uniforms = options.temperature > 0 ? try noise.uniforms(rows: active, device: device) : nil
+                let (picked, pickedLogProbs) = try sample(logits, options: options, uniforms: uniforms)
                 var finished: [Int] = []
                 for (row, sequence) in active.enumerated() {
                     tokens[sequence].append(picked[row])
@@ -71,10 +78,11 @@ extension Transformer {
         }
     }
 
-    /// Next tokens [B] and their log-probs for logits [B, V].
-    func sample(_ logits: Tensor, options: SamplingOptions, generator: Generator) throws -> ([Int], [Float]) {
+    /// Next tokens [B] and their log-probs for logits [B, V], one uniform in (0, 1] per row
+    /// choosing the token by inverse CDF (nil: greedy).
+    func sample(_ logits: Tensor, options: SamplingOptions, uniforms: Tensor?) throws -> ([Int], [Float]) {
         let logits = try logits.to(.float32)
-        if options.temperature <= 0 {
+        guard let uniforms, options.temperature > 0 else {
             let picked = try logits.argmax(dim: -1)
             let logProbs = try NN.tokenLogProbs(logits: logits, targets: picked)
             return (try picked.toArray(Int.self), try logProbs.toArray(Float.self))
@@ -93,7 +101,13 @@ extension Transformer {
             let trimmed = try sorted.maskedFill(before.gt(options.topP), -Double.infinity)
             filtered = try filtered.scatter(dim: -1, index: order, source: trimmed)
         }
-        let picked = try NN.multinomial(NN.softmax(filtered, dim: -1), samples: 1, generator: generator).squeeze(-1)
+        // The first token whose cumulative probability reaches u·total (float64, so the
+        // running sum over a large vocabulary stays exact enough); a token of probability 0
+        // can never be chosen because u > 0.
+        let cdf = try NN.softmax(filtered.to(.float64), dim: -1).cumsum(dim: -1)
+        let vocabulary = cdf.size(-1)
+        let threshold = try uniforms.unsqueeze(1) * cdf.slice(dim: -1, start: vocabulary - 1)
+        let picked = try cdf.lt(threshold).sum(dim: -1).clamp(max: Double(vocabulary - 1)).to(.int64)
         let logProbs = try NN.tokenLogProbs(logits: scaled, targets: picked)
         return (try picked.toArray(Int.self), try logProbs.toArray(Float.self))
     }

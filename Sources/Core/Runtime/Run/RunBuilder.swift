@@ -18,11 +18,20 @@ public struct PreparedRun {
 }
 
 public enum RunBuilder {
-    /// Builds everything `configuration` describes. `log` receives progress lines.
-    public static func prepare(_ run: RunConfiguration, cache: URL, log: @escaping @Sendable (String) -> Void) throws -> PreparedRun {
+    /// Builds everything `configuration` describes. `log` receives progress lines. With a
+    /// `group`, this process is one rank of a data-parallel run: rank 0 builds (and caches)
+    /// the policy first, and alone writes into the run directory.
+    public static func prepare(_ run: RunConfiguration, cache: URL, log: @escaping @Sendable (String) -> Void,
+                               group: ProcessGroup? = nil) throws -> PreparedRun {
         let device = try Device(parsing: run.device)
         try Engine.prepare(device)
-        let runDirectory = URL(fileURLWithPath: run.runDirectory ?? defaultRunDirectory(run))
+        let leader = (group?.rank ?? 0) == 0
+        var directory = run.runDirectory ?? defaultRunDirectory(run)
+        if let group, run.runDirectory == nil {
+            // The default name holds the start time, which the ranks need not share to the second.
+            directory = String(decoding: try group.allGather(leader ? Array(directory.utf8) : [])[0], as: UTF8.self)
+        }
+        let runDirectory = URL(fileURLWithPath: directory)
         let loader = PluginLoader(host: .forwarding(to: log, runDirectory: runDirectory.path), pins: run.pins)
         func options(_ name: String) -> [String: JSONValue] { run.pluginOptions[PluginLoader.baseName(name)] ?? [:] }
         /// The options of `name` as a `kind` plugin, leaving out those only its namesake of
@@ -58,21 +67,26 @@ public enum RunBuilder {
         // Created only once the settings are known to be valid, so a typo leaves nothing behind.
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
 
+        // A warm start is computed once, by rank 0, and read from the cache by the others.
+        if let group, !leader { try group.wait(for: "policy-ready", timeout: 6 * 3600) }
         let (policy, reference) = try makePolicy(run, kind: kind, settings: settings, dataset: dataset, datasetKey: datasetKey(run, loader),
                                                  needsReference: algorithm.requirements.needsReference, cache: cache,
                                                  device: device, log: log)
+        if let group, leader { try group.signal("policy-ready") }
         let trainer = try Trainer(policy: policy, algorithm: algorithm, rewards: rewards, dataset: dataset,
-                                  configuration: settings, reference: reference, masker: masker?.masker)
+                                  configuration: settings, reference: reference, masker: masker?.masker, group: group)
         trainer.log = log
-        let evaluator = Evaluator(policy: policy, rewards: rewards, dataset: dataset, split: settings.evalSplit,
+        var evaluator = Evaluator(policy: policy, rewards: rewards, dataset: dataset, split: settings.evalSplit,
                                   prompts: settings.evalPrompts, sampling: settings.sampling(for: policy))
+        evaluator.group = group
         let resolved = run.resolvedJSON(trainer: settings)
-        try AtomicFile.write(Data(resolved.jsonText.utf8), to: runDirectory.appendingPathComponent("config.json"))
+        if leader { try AtomicFile.write(Data(resolved.jsonText.utf8), to: runDirectory.appendingPathComponent("config.json")) }
         let summary = [
             "algorithm \(algorithm.instance.descriptor.label); rewards \(terms.map { "\($0.name)×\($0.weight)" }.joined(separator: ", ")); dataset \(dataset.instance.descriptor.label)",
             "model \(run.model ?? BuiltInPolicy.summary(for: kind)) on \(device)\(settings.useLoRA ? " with LoRA r=\(settings.lora.rank)" : "")"
                 + (masker.map { "; prompt masking \($0.label)" } ?? ""),
-            "per step: \(settings.promptsPerStep) prompts × \(trainer.groupSize) completions = \(settings.promptsPerStep * trainer.groupSize) completions, \(trainer.mu) update(s) of micro-batches of \(settings.microBatchSize); \(settings.steps) steps",
+            (group.map { "\($0.worldSize) processes (c10d, gloo); each takes its share of the groups; " } ?? "")
+                + "per step: \(settings.promptsPerStep) prompts × \(trainer.groupSize) completions = \(settings.promptsPerStep * trainer.groupSize) completions, \(trainer.mu) update(s) of micro-batches of \(settings.microBatchSize); \(settings.steps) steps",
             "run directory \(runDirectory.path)",
         ]
         return PreparedRun(trainer: trainer, evaluator: evaluator, configuration: settings, runDirectory: runDirectory, summary: summary,

@@ -13,6 +13,9 @@ public struct RunLogSink: Sendable {
     public let bar: ProgressBar?
     /// Where lines go when there is no bar (standard output, unbuffered, by default).
     let output: FileHandle
+    /// A rank other than 0 of a data-parallel run: it prints only its warnings and alerts,
+    /// marked with its rank (rank 0 speaks for the run).
+    public var followerRank: Int?
 
     public init(format: LogFormat, quiet: Bool, bar: ProgressBar?, output: FileHandle = .standardOutput) {
         self.format = format
@@ -26,6 +29,11 @@ public struct RunLogSink: Sendable {
     public var line: @Sendable (String) -> Void {
         { [self] text in
             if quiet && !Self.quietTags.contains(where: text.hasPrefix) { return }
+            var text = text
+            if let followerRank {
+                guard let tag = ["[WARN]", "[ALERT]"].first(where: text.hasPrefix) else { return }
+                text = "\(tag) rank \(followerRank):" + text.dropFirst(tag.count)
+            }
             switch format {
             case .text:
                 if let bar { bar.print(text) } else { output.write(Data((text + "\n").utf8)) }

@@ -46,7 +46,11 @@ public struct RunLoop {
         } + (run.masking.map { [("plugin-masking-\($0.instance.descriptor.id).bin", $0.instance)] } ?? [])
     }
 
+    /// Rank 0 of a data-parallel run (or the only process): it writes the outputs and checkpoints.
+    var leader: Bool { run.trainer.rank == 0 }
+
     func saveCheckpoint() throws {
+        guard leader else { return }
         var extra: [String: Data] = [:]
         for plugin in statefulPlugins {
             if let state = try plugin.instance.saveState() { extra[plugin.file] = Data(state) }
@@ -84,7 +88,7 @@ public struct RunLoop {
     public func execute() throws -> Outcome {
         let started = Date()
         let resumed = resume ? try restore() : false
-        let outputs = try RunOutputs(directory: run.runDirectory, resuming: resumed, sampleEvery: sampleEvery)
+        let outputs = leader ? try RunOutputs(directory: run.runDirectory, resuming: resumed, sampleEvery: sampleEvery) : nil
         let settings = run.configuration
         let before = try evaluate(step: run.trainer.step, outputs: outputs)
         var last = before
@@ -97,7 +101,7 @@ public struct RunLoop {
             } catch let error as NumericalDivergence {
                 // The bad steps wrote no checkpoint; the report still shows how it got there.
                 progress?.finish()
-                if let report = try? outputs.writeReport() { log("[DONE] report \(report.path)") }
+                if let report = try? outputs?.writeReport() { log("[DONE] report \(report.path)") }
                 throw error
             }
             let step = run.trainer.step
@@ -106,7 +110,7 @@ public struct RunLoop {
                 if let accuracy = last.accuracy { m["eval_accuracy"] = accuracy }
                 m["eval_reward"] = last.meanReward
             }
-            let alerts = try outputs.record(step: step, m, batch: run.trainer.lastGenerated)
+            let alerts = try outputs?.record(step: step, m, batch: run.trainer.lastGenerated) ?? []
             log(LogLines.step(m, totalSteps: settings.steps))
             if let components = LogLines.components(m) { log(components) }
             if let tension = LogLines.tension(m) {
@@ -117,7 +121,8 @@ public struct RunLoop {
             progress?.update(step: step, total: settings.steps, elapsed: Date().timeIntervalSince(started),
                              metrics: LogLines.live(m))
             let collapsed = run.trainer.collapsed
-            let interrupted = interruption?.requested ?? false
+            // Every rank stops after the same step, whichever was asked.
+            let interrupted = try run.trainer.anyRank(interruption?.requested ?? false)
             if settings.checkpointEvery > 0 && (step % settings.checkpointEvery == 0 || step == settings.steps || collapsed)
                 || interrupted {
                 try saveCheckpoint()
@@ -137,6 +142,7 @@ public struct RunLoop {
         let after = stoppedEarly || settings.steps == 0 ? last : try evaluate(step: run.trainer.step, outputs: outputs)
         let outcome = Outcome(accuracyBefore: before.accuracy, accuracyAfter: after.accuracy, rewardBefore: before.meanReward,
                               rewardAfter: after.meanReward, seconds: Date().timeIntervalSince(started))
+        guard let outputs else { return outcome }
         let report = try outputs.writeReport()
         if stoppedEarly {
             log("[DONE] stopped at step \(run.trainer.step) after \(LogLines.format(outcome.seconds, digits: 0)) s; held-out accuracy "

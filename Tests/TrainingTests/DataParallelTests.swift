@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import Engine
+@testable import Models
+import RLRunSDK
+import Tokenizers
+@testable import Training
+
+/// Group baseline that also drops groups whose rewards are all equal (dynamic sampling, as
+/// DAPO does), over up to three generation rounds.
+final class FilteringBaseline: Algorithm {
+    let inner = GroupBaseline(mu: 2)
+    var requirements: AlgorithmRequirements {
+        AlgorithmRequirements(policy: .causal, groupSize: 4, mu: 2, maxGenerationRounds: 3)
+    }
+    func keepGroups(rewards: [Double], rollout: Rollout) throws -> [Bool] {
+        (0..<rollout.groupCount).map { g in Set(rewards[(g * 4)..<((g + 1) * 4)]).count > 1 }
+    }
+    func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs { try inner.advantages(inputs) }
+    func loss(_ inputs: LossInputs) throws -> LossOutputs { try inner.loss(inputs) }
+}
+
+/// Data-parallel training: two ranks (threads of this process, on loopback with Gloo) with
+/// the same global batch as one process must reach the same parameters.
+@Suite(.serialized) struct DataParallelTests {
+    func trainer(algorithm: any Algorithm, group: ProcessGroup?) throws -> Trainer {
+        var settings = TrainingConfiguration()
+        settings = try settings.applying(["learning_rate": 3e-2, "prompts_per_step": 4, "max_new_tokens": 6, "steps": 4,
+                                          "micro_batch_size": 3, "seed": 3, "weight_decay": 0], source: "test")
+        let policy = try TrainerTests().policy(seed: 3)
+        return try Trainer(policy: policy, algorithm: algorithm,
+                           rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
+                           dataset: Prompts(), configuration: settings, group: group)
+    }
+
+    /// Parameters and per-step metrics after `steps` steps, as one process or as `ranks` ranks.
+    func train(ranks: Int, steps: Int, algorithm: @escaping @Sendable () -> any Algorithm) throws
+        -> [(parameters: [[Float]], metrics: [[String: Double]])] {
+        let port = try ProcessGroup.freePort()
+        let results = Results<Outcome>()
+        let threads = (0..<ranks).map { rank in
+            Thread {
+                results.set(rank, Result {
+                    let group = ranks > 1 ? try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: ranks, timeout: 60) : nil
+                    let trainer = try trainer(algorithm: algorithm(), group: group)
+                    let metrics = try (0..<steps).map { _ in try trainer.trainStep() }
+                    return Outcome(parameters: try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }, metrics: metrics)
+                })
+            }
+        }
+        threads.forEach { $0.start() }
+        return try results.wait(count: ranks).map { ($0.parameters, $0.metrics) }
+    }
+
+    struct Outcome: @unchecked Sendable {
+        let parameters: [[Float]]
+        let metrics: [[String: Double]]
+    }
+
+    func expectSameTraining(_ algorithm: @escaping @Sendable () -> any Algorithm, steps: Int = 4) throws {
+        let single = try train(ranks: 1, steps: steps, algorithm: algorithm)[0]
+        let pair = try train(ranks: 2, steps: steps, algorithm: algorithm)
+        let initial = try TrainerTests().policy(seed: 3).model.parameters().map { try $0.1.toArray(Float.self) }
+        var largest: Float = 0, moved: Float = 0
+        for ((a, b), start) in zip(zip(single.parameters, pair[0].parameters), initial) {
+            for ((x, y), x0) in zip(zip(a, b), start) {
+                largest = max(largest, Swift.abs(x - y))
+                moved = max(moved, Swift.abs(x - x0))
+            }
+        }
+        // Gradients are summed in another order (per rank, then across ranks), and Adam
+        // magnifies rounding where a gradient element nearly cancels: float tolerance is
+        // measured against how far training moved the weights.
+        #expect(moved > 0.01, "training moved the weights by \(moved)")
+        #expect(largest < 1e-3 * moved, "largest parameter difference \(largest), largest change \(moved)")
+        #expect(pair[0].parameters == pair[1].parameters, "the ranks hold identical weights")
+        for (one, two) in zip(single.metrics, pair[0].metrics) {
+            for key in ["reward_mean", "groups_kept", "completion_length_mean", "accuracy"] {
+                #expect(Swift.abs((one[key] ?? -1) - (two[key] ?? -1)) < 1e-9, "\(key): \(one[key] ?? -1) vs \(two[key] ?? -1)")
+            }
+            #expect(Swift.abs(one["loss"]! - two["loss"]!) < 1e-5)
+            #expect(Swift.abs(one["grad_norm"]! - two["grad_norm"]!) < 1e-4 * max(1, one["grad_norm"]!))
+        }
+    }
+
+    @Test func twoRanksTrainLikeOneProcess() throws {
+        try expectSameTraining { GroupBaseline(mu: 2) }
+    }
+
+    @Test func dynamicSamplingKeepsTheSameGroupsAcrossRanks() throws {
+        try expectSameTraining { FilteringBaseline() }
+    }
+
+    @Test func aRankThatLeavesStopsTheOtherWithAClearError() throws {
+        let port = try ProcessGroup.freePort()
+        let results = Results<String>()
+        for rank in 0..<2 {
+            Thread {
+                results.set(rank, Result {
+                    let group = try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: 2, timeout: 20)
+                    let trainer = try trainer(algorithm: GroupBaseline(), group: group)
+                    if rank == 1 { return "left" }  // its group closes: as if the process had died
+                    let started = Date()
+                    do {
+                        for _ in 0..<3 { try trainer.trainStep() }
+                        return "no error"
+                    } catch let error as DistributedError {
+                        return Date().timeIntervalSince(started) < 25 ? "\(error)" : "too late: \(error)"
+                    }
+                })
+            }.start()
+        }
+        let outcome = try results.wait(count: 2)
+        #expect(outcome[0].contains("rank 0 of 2") && outcome[0].contains("failed"), "\(outcome[0])")
+    }
+
+    @Test func tooFewPromptsForTheRanksIsRefused() throws {
+        let port = try ProcessGroup.freePort()
+        let results = Results<String>()
+        for rank in 0..<2 {
+            Thread {
+                results.set(rank, Result {
+                    let group = try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: 2, timeout: 20)
+                    var settings = TrainingConfiguration()
+                    settings = try settings.applying(["prompts_per_step": 1], source: "test")
+                    do {
+                        _ = try Trainer(policy: TrainerTests().policy(seed: 1), algorithm: GroupBaseline(),
+                                        rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
+                                        dataset: Prompts(), configuration: settings, group: group)
+                        return "accepted"
+                    } catch {
+                        return "\(error)"
+                    }
+                })
+            }.start()
+        }
+        for message in try results.wait(count: 2) { #expect(message.contains("prompts_per_step"), "\(message)") }
+    }
+}
