@@ -24,7 +24,7 @@ public struct RunLogSink: Sendable {
         self.output = output
     }
 
-    public static let quietTags = ["[DONE]", "[EVAL] Step", "[ALERT]", "[WARN]", "[RUN] Stopping", "[RUN] Stopped", "[RUN] Interrupted", "[RUN] Quit"]
+    public static let quietTags = ["[DONE]", "[DIST]", "[EVAL] Step", "[ALERT]", "[WARN]", "[RUN] Stopping", "[RUN] Stopped", "[RUN] Interrupted", "[RUN] Quit"]
 
     public var line: @Sendable (String) -> Void {
         { [self] text in
