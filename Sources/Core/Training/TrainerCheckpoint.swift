@@ -24,6 +24,7 @@ extension Trainer {
         tensors["generator.state"] = try generator.state()
         if let dropout = policy.model.loraDropoutGenerator { tensors["lora_dropout_generator.state"] = try dropout.state() }
         try SafeTensorsWriter.write(tensors, metadata: ["format": "rlrun-checkpoint"], to: staging.appendingPathComponent("state.safetensors"))
+        FailPoint.hit("checkpoint-state-written")
         let counters: JSONValue = .object([
             "step": .number(Double(step)), "optimizer_step": .number(Double(optimizerStep)),
             "cursor_count": .number(Double(cursor.count)), "cursor_seed": .string(String(cursor.seed)),
@@ -41,6 +42,7 @@ extension Trainer {
         }
         try AtomicFile.write(Data(JSONValue.object(["files": .object(files)]).jsonText.utf8),
                              to: staging.appendingPathComponent(Self.manifestName))
+        FailPoint.hit("checkpoint-before-rename")
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.moveItem(at: staging, to: folder)
     }
