@@ -18,10 +18,19 @@ public struct RolloutCollector {
     }
 
     /// - noise: where these groups' rows sit in the step's whole batch (data-parallel runs).
-    public func collect(_ items: [DatasetItem], generator: Generator, noise: SamplingNoise? = nil) throws -> GeneratedBatch {
+    /// - sources: where each item came from (e.g. "item 17 of split 'train'"), for errors.
+    public func collect(_ items: [DatasetItem], generator: Generator, noise: SamplingNoise? = nil,
+                        sources: [String]? = nil) throws -> GeneratedBatch {
         var batch = GeneratedBatch(groupSize: groupSize)
-        for item in items {
+        let positions = policy.model.configuration.maxPositions
+        for (i, item) in items.enumerated() {
             let tokens = try policy.promptTokens(item)
+            guard tokens.count + sampling.maxNewTokens <= positions else {
+                let preview = item.prompt.prefix(60).debugDescription
+                throw ConfigurationError(source: "dataset \(sources?[i] ?? "item")",
+                                         message: "prompt \(preview)... is \(tokens.count) tokens; with max_new_tokens \(sampling.maxNewTokens) "
+                                             + "it exceeds the model's \(positions) positions. Lower max_new_tokens, or leave such prompts out of the dataset")
+            }
             for _ in 0..<groupSize {
                 batch.items.append(item)
                 batch.prompts.append(tokens)

@@ -121,7 +121,8 @@ public final class Trainer {
             let mine = share(of: indices.count)
             let items = try indices[mine].map { try dataset.item(split: configuration.trainSplit, index: $0) }
             let (roundGenerator, noise) = try roundNoise(round: rounds, groups: mine, totalGroups: indices.count)
-            var batch = try withNoGrad { try collector.collect(items, generator: roundGenerator, noise: noise) }
+            let sources = indices[mine].map { "item \($0) of split '\(configuration.trainSplit)'" }
+            var batch = try withNoGrad { try collector.collect(items, generator: roundGenerator, noise: noise, sources: sources) }
             generated.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
             let rollout = batch.rollout(maxNewTokens: configuration.maxNewTokens)
             try algorithm.shapeRewards(&batch.rewards, rollout: rollout)
