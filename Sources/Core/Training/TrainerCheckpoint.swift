@@ -17,6 +17,19 @@ extension Trainer {
         let staging = parent.appendingPathComponent(".\(folder.lastPathComponent).partial")
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            try writeCheckpoint(into: staging, extra: extra)
+        } catch {
+            // A failed write (a full disk, say) leaves no partial folder taking up the space.
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+        FailPoint.hit("checkpoint-before-rename")
+        try? FileManager.default.removeItem(at: folder)
+        try FileManager.default.moveItem(at: staging, to: folder)
+    }
+
+    func writeCheckpoint(into staging: URL, extra: [String: Data]) throws {
 
         var tensors: [String: Tensor] = [:]
         for (i, parameter) in trainable.enumerated() { tensors["trainable.\(i)"] = parameter }
@@ -42,9 +55,6 @@ extension Trainer {
         }
         try AtomicFile.write(Data(JSONValue.object(["files": .object(files)]).jsonText.utf8),
                              to: staging.appendingPathComponent(Self.manifestName))
-        FailPoint.hit("checkpoint-before-rename")
-        try? FileManager.default.removeItem(at: folder)
-        try FileManager.default.moveItem(at: staging, to: folder)
     }
 
     /// Checks a checkpoint's manifest (every file present with its size and digest).

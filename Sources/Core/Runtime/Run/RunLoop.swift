@@ -56,7 +56,14 @@ public struct RunLoop {
             if let state = try plugin.instance.saveState() { extra[plugin.file] = Data(state) }
         }
         let folder = checkpoints.appendingPathComponent(String(format: "step-%06d", run.trainer.step))
-        try run.trainer.saveCheckpoint(to: folder, extra: extra)
+        do {
+            try run.trainer.saveCheckpoint(to: folder, extra: extra)
+        } catch {
+            let previous = validCheckpoints().first.map { "the previous checkpoint \($0.lastPathComponent) is intact" } ?? "there is no earlier checkpoint"
+            let reason = "\(error)".hasSuffix(".") ? "\(error)" : "\(error)."
+            throw CheckpointWriteError(description: "could not write checkpoint \(folder.path): \(reason) Nothing was lost: \(previous); "
+                + "free space (or fix the cause) and continue with --resume --run-dir \(run.runDirectory.path)")
+        }
         for old in validCheckpoints().dropFirst(keepLast) { try? FileManager.default.removeItem(at: old) }
         log("[CKPT] \(folder.path)")
     }
@@ -167,4 +174,9 @@ public struct RunLoop {
                                                    "eval_reward": result.meanReward])
         return result
     }
+}
+
+/// A checkpoint could not be written; says what is still intact and how to continue.
+public struct CheckpointWriteError: Error, CustomStringConvertible {
+    public let description: String
 }
