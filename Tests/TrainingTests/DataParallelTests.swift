@@ -36,20 +36,11 @@ final class FilteringBaseline: Algorithm {
     /// Parameters and per-step metrics after `steps` steps, as one process or as `ranks` ranks.
     func train(ranks: Int, steps: Int, algorithm: @escaping @Sendable () -> any Algorithm) throws
         -> [(parameters: [[Float]], metrics: [[String: Double]])] {
-        let port = try ProcessGroup.freePort()
-        let results = Results<Outcome>()
-        let threads = (0..<ranks).map { rank in
-            Thread {
-                results.set(rank, Result {
-                    let group = ranks > 1 ? try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: ranks, timeout: 60) : nil
-                    let trainer = try trainer(algorithm: algorithm(), group: group)
-                    let metrics = try (0..<steps).map { _ in try trainer.trainStep() }
-                    return Outcome(parameters: try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }, metrics: metrics)
-                })
-            }
-        }
-        threads.forEach { $0.start() }
-        return try results.wait(count: ranks).map { ($0.parameters, $0.metrics) }
+        try onRanks(ranks, timeout: 60) { group in
+            let trainer = try trainer(algorithm: algorithm(), group: group)
+            let metrics = try (0..<steps).map { _ in try trainer.trainStep() }
+            return Outcome(parameters: try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }, metrics: metrics)
+        }.map { ($0.parameters, $0.metrics) }
     }
 
     struct Outcome: @unchecked Sendable {
@@ -92,48 +83,33 @@ final class FilteringBaseline: Algorithm {
     }
 
     @Test func aRankThatLeavesStopsTheOtherWithAClearError() throws {
-        let port = try ProcessGroup.freePort()
-        let results = Results<String>()
-        for rank in 0..<2 {
-            Thread {
-                results.set(rank, Result {
-                    let group = try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: 2, timeout: 20)
-                    let trainer = try trainer(algorithm: GroupBaseline(), group: group)
-                    if rank == 1 { return "left" }  // its group closes: as if the process had died
-                    let started = Date()
-                    do {
-                        for _ in 0..<3 { try trainer.trainStep() }
-                        return "no error"
-                    } catch let error as DistributedError {
-                        return Date().timeIntervalSince(started) < 25 ? "\(error)" : "too late: \(error)"
-                    }
-                })
-            }.start()
+        let outcome = try onRanks(2) { group -> String in
+            let trainer = try trainer(algorithm: GroupBaseline(), group: group)
+            if group!.rank == 1 { return "left" }  // its group closes: as if the process had died
+            let started = Date()
+            do {
+                for _ in 0..<3 { try trainer.trainStep() }
+                return "no error"
+            } catch let error as DistributedError {
+                return Date().timeIntervalSince(started) < 25 ? "\(error)" : "too late: \(error)"
+            }
         }
-        let outcome = try results.wait(count: 2)
         #expect(outcome[0].contains("rank 0 of 2") && outcome[0].contains("failed"), "\(outcome[0])")
     }
 
     @Test func tooFewPromptsForTheRanksIsRefused() throws {
-        let port = try ProcessGroup.freePort()
-        let results = Results<String>()
-        for rank in 0..<2 {
-            Thread {
-                results.set(rank, Result {
-                    let group = try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: 2, timeout: 20)
-                    var settings = TrainingConfiguration()
-                    settings = try settings.applying(["prompts_per_step": 1], source: "test")
-                    do {
-                        _ = try Trainer(policy: TrainerTests().policy(seed: 1), algorithm: GroupBaseline(),
-                                        rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
-                                        dataset: Prompts(), configuration: settings, group: group)
-                        return "accepted"
-                    } catch {
-                        return "\(error)"
-                    }
-                })
-            }.start()
+        let messages = try onRanks(2) { group -> String in
+            var settings = TrainingConfiguration()
+            settings = try settings.applying(["prompts_per_step": 1], source: "test")
+            do {
+                _ = try Trainer(policy: TrainerTests().policy(seed: 1), algorithm: GroupBaseline(),
+                                rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
+                                dataset: Prompts(), configuration: settings, group: group)
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
         }
-        for message in try results.wait(count: 2) { #expect(message.contains("prompts_per_step"), "\(message)") }
+        for message in messages { #expect(message.contains("prompts_per_step"), "\(message)") }
     }
 }

@@ -2,24 +2,26 @@ import Foundation
 import Testing
 @testable import Engine
 
+/// Runs `body` as each of `ranks` ranks at once, in threads of this process joined on
+/// loopback (one rank: no group); returns what each rank returned, in rank order.
+func onRanks<T: Sendable>(_ ranks: Int, timeout: Double = 20, _ body: @escaping @Sendable (ProcessGroup?) throws -> T) throws -> [T] {
+    let port = try ProcessGroup.freePort()
+    let results = Results<T>()
+    for rank in 0..<ranks {
+        Thread {
+            results.set(rank, Result {
+                let group = ranks > 1 ? try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: ranks, timeout: timeout) : nil
+                return try body(group)
+            })
+        }.start()
+    }
+    return try results.wait(count: ranks)
+}
+
 /// Two ranks in two threads of this process, on loopback: c10d's TCP store and Gloo.
 @Suite(.serialized) struct ProcessGroupTests {
-    /// Runs `body` as rank 0 and rank 1 at once; returns what each returned.
-    func twoRanks<T: Sendable>(timeout: Double = 20, _ body: @escaping @Sendable (ProcessGroup) throws -> T) throws -> [T] {
-        let port = try ProcessGroup.freePort()
-        let results = Results<T>()
-        let threads = (0..<2).map { rank in
-            Thread {
-                do {
-                    let group = try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: 2, timeout: timeout)
-                    results.set(rank, .success(try body(group)))
-                } catch {
-                    results.set(rank, .failure(error))
-                }
-            }
-        }
-        threads.forEach { $0.start() }
-        return try results.wait(count: 2)
+    func twoRanks<T: Sendable>(_ body: @escaping @Sendable (ProcessGroup) throws -> T) throws -> [T] {
+        try onRanks(2) { try body($0!) }
     }
 
     @Test func allReduceSumsAndTakesMaxima() throws {
