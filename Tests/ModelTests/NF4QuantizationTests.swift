@@ -100,4 +100,22 @@ struct NF4QuantizationTests {
         let broken = try Tensor([Float(1), .nan, 2, 3])
         #expect { try QuantizedWeight(quantizing: broken, blockSize: 2) } throws: { "\($0)".contains("NaN") }
     }
+
+    /// The 4-bit linear (one autograd node that dequantizes again in backward) against a plain
+    /// linear over the dequantized weight: same values, same gradient of x; odd sizes pad.
+    @Test func fourBitLinearMatchesTheDenseLinearAndItsGradient() throws {
+        let weight = try Tensor.randn([5, 7], generator: Generator(seed: 4))
+        let quantized = try QuantizedWeight(quantizing: weight, blockSize: 4)
+        let dense = try quantized.dequantized()
+        let x = try Tensor.randn([3, 2, 7], generator: Generator(seed: 5)).requiringGrad()
+        let y = try quantized.linear(x)
+        let expected = try NN.linear(x.detached(), weight: dense)
+        #expect(y.shape == [3, 2, 5])
+        #expect(try (y - expected).abs().max().item() < 1e-6)
+        let upstream = try Tensor.randn([3, 2, 5], generator: Generator(seed: 6))
+        try (y * upstream).sum().backward()
+        let gradient = try #require(x.grad)
+        #expect(try (gradient - upstream.matmul(dense)).abs().max().item() < 1e-5)
+        #expect(throws: ModelError.self) { try QuantizedWeight(quantizing: Tensor.randn([8], generator: Generator(seed: 1)), blockSize: 4).linear(x) }
+    }
 }

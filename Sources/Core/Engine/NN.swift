@@ -15,6 +15,16 @@ public enum NN {
                  "linear(\(x.shape), weight: \(weight.shape))")
     }
 
+    /// x·Wᵀ for W [outputs, inputs] held as 4-bit NF4 codes (two per uint8) with float32 block
+    /// scales; `levelPairs` [256, 2] are the two levels each byte stands for. Differentiable in
+    /// x only, and the backward pass dequantizes W again rather than keeping it in memory.
+    public static func nf4Linear(_ x: Tensor, codes: Tensor, absmax: Tensor, levelPairs: Tensor, blockSize: Int,
+                                 outputs: Int, inputs: Int) throws -> Tensor {
+        try wrap(withExtendedLifetime((x, codes, absmax, levelPairs)) {
+            api.pointee.nf4_linear(x.handle, codes.handle, absmax.handle, levelPairs.handle, Int64(blockSize), Int64(outputs), Int64(inputs))
+        }, "nf4_linear(\(x.shape), weight: [\(outputs), \(inputs)])")
+    }
+
     /// x / sqrt(mean(x², last dim) + eps) · weight.
     public static func rmsNorm(_ x: Tensor, weight: Tensor?, eps: Double) throws -> Tensor {
         try wrap(withExtendedLifetime((x, weight)) { api.pointee.rms_norm(x.handle, weight?.handle, eps) },

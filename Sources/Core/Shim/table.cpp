@@ -164,6 +164,7 @@ static rt_api make_table() {
   t.group_barrier = rt_group_barrier;
   t.group_store_set = rt_group_store_set;
   t.group_store_wait = rt_group_store_wait;
+  t.nf4_linear = rt_nf4_linear;
   return t;
 }
 

@@ -276,6 +276,12 @@ typedef struct rt_api {
   /* The rendezvous store, for one-off signals between ranks (e.g. "rank 0 has prepared"). */
   int RT_FN(group_store_set)(rt_group g, const char *key, const uint8_t *value, int64_t length);
   int RT_FN(group_store_wait)(rt_group g, const char *key, int64_t timeout_ms);
+
+  /* ---- 4-bit weights (version 2) ----------------------------------------------------- */
+  /* x·Wᵀ for W [outputs, inputs] stored as NF4: `codes` uint8 (two per byte), `absmax` [blocks]
+   * float32, `level_pairs` [256, 2] the two levels of each byte. Differentiable in x only; the
+   * backward pass dequantizes W again instead of keeping it. */
+  rt_tensor RT_FN(nf4_linear)(rt_tensor x, rt_tensor codes, rt_tensor absmax, rt_tensor level_pairs, int64_t block_size, int64_t outputs, int64_t inputs);
 } rt_api;
 #if defined(__clang__)
 #pragma clang diagnostic pop

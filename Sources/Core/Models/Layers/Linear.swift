@@ -3,9 +3,8 @@ import Engine
 /// y = x·Wᵀ + b with W [out, in], named `<prefix>.weight` / `<prefix>.bias` as in PyTorch.
 ///
 /// W is either dense or, after `quantize(blockSize:)`, a frozen 4-bit NF4 copy that each call
-/// dequantizes for that call only, so a no-grad pass (sampling, reference log-probs) holds one
-/// dense layer at a time. In a pass that records gradients, libtorch keeps each dequantized W
-/// for the backward pass (the gradient of x needs it) until `backward()` frees the graph.
+/// dequantizes for that call only, so a pass holds one dense layer at a time; in a pass that
+/// records gradients the backward pass dequantizes W again instead of keeping it.
 public final class Linear {
     private var dense: Tensor?
     /// The 4-bit weight, or nil while the layer is dense.
@@ -61,7 +60,13 @@ public final class Linear {
     }
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
-        let base = try NN.linear(x, weight: weight, bias: bias)
+        var base: Tensor
+        if let quantizedWeight {
+            base = try quantizedWeight.linear(x)
+            if let bias { base = try base + bias }
+        } else {
+            base = try NN.linear(x, weight: weight, bias: bias)
+        }
         guard let lora, lora.enabled else { return base }
         return try base + lora(x)
     }

@@ -72,6 +72,14 @@ public struct QuantizedWeight: Sendable {
         }
     }
 
+    /// x·Wᵀ for this 2-D weight, dequantizing W inside the call (and again in the backward
+    /// pass) so no dense copy outlives it.
+    public func linear(_ x: Tensor) throws -> Tensor {
+        guard shape.count == 2 else { throw ModelError("a 4-bit linear needs a 2-D weight, this one is \(shape)") }
+        return try NN.nf4Linear(x, codes: codes, absmax: absmax, levelPairs: levelPairs, blockSize: blockSize,
+                                outputs: shape[0], inputs: shape[1])
+    }
+
     /// The 4-bit codes unpacked, one per element (uint8 0...15, [count]); for inspection and tests.
     public func unpackedCodes() throws -> Tensor {
         try withNoGrad { try NF4.unpack(codes).slice(dim: 0, end: count) }
