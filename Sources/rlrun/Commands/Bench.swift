@@ -105,7 +105,13 @@ struct TrainBench: ParsableCommand {
     @Option(help: "Untimed steps first.") var warmup = 2
     @Option(help: "Timed steps.") var steps = 5
     @Option(help: "CPU threads for libtorch.") var threads: Int?
+    @Option(help: "Train LoRA adapters of this rank instead of every weight.") var loraRank: Int?
+    @Flag(name: .customLong("4bit"), help: "A frozen 4-bit NF4 base under the adapters (needs --lora-rank).") var fourBit = false
     @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if fourBit && loraRank == nil { throw ValidationError("--4bit trains adapters over a frozen base: give --lora-rank too") }
+    }
 
     func run() throws {
         try Engine.prepare(.cpu)
@@ -113,6 +119,8 @@ struct TrainBench: ParsableCommand {
         let loader = PluginLoader(host: PluginHost(runDirectory: FileManager.default.temporaryDirectory.path, log: { _, _ in }))
         let plugin = try loader.algorithm(algorithm)
         var benchmark = TrainBenchmark()
+        benchmark.loraRank = loraRank
+        benchmark.fourBit = fourBit
         benchmark.shapes = models
         benchmark.promptsPerStep = prompts
         benchmark.groupSize = group
@@ -123,7 +131,9 @@ struct TrainBench: ParsableCommand {
             if !json {
                 print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.algorithm) \(r.prompts)x\(r.group) new \(r.newTokens): "
                       + String(format: "%.3f s/step (min %.3f; generation %.3f, update %.3f)", r.secondsPerStepMean,
-                               r.secondsPerStepMin, r.generationSeconds, r.updateSeconds))
+                               r.secondsPerStepMin, r.generationSeconds, r.updateSeconds)
+                      + (r.loraRank.map { " LoRA r=\($0)\(r.fourBit ? " on a 4-bit base" : "")" } ?? "")
+                      + (r.peakMemoryMB.map { String(format: "; peak memory %.0f MB", $0) } ?? ""))
             }
         }
         if json {

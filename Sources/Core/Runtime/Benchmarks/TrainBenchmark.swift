@@ -23,6 +23,11 @@ public struct TrainBenchmark: Sendable {
         /// Mean seconds of the step spent generating and updating.
         public let generationSeconds: Double
         public let updateSeconds: Double
+        /// LoRA rank (nil: every weight trained) and whether the base was 4-bit.
+        public let loraRank: Int?
+        public let fourBit: Bool
+        /// Peak resident memory over the timed steps (Linux; nil elsewhere).
+        public let peakMemoryMB: Double?
     }
 
     public var shapes: [String] = ["tiny", "small"]
@@ -33,6 +38,10 @@ public struct TrainBenchmark: Sendable {
     public var warmupSteps = 2
     public var timedSteps = 5
     public var device: Device = .cpu
+    /// Train LoRA adapters of this rank instead of every weight.
+    public var loraRank: Int?
+    /// A frozen 4-bit NF4 base under the adapters (needs `loraRank`).
+    public var fourBit = false
 
     public init() {}
 
@@ -44,6 +53,10 @@ public struct TrainBenchmark: Sendable {
             let vocabulary = shape.configuration.vocabularySize
             let model = try Transformer(configuration: shape.configuration, weights: .random(
                 generator: Generator(seed: 0), std: 0.02, dtype: .float32, device: device))
+            if fourBit { _ = try model.quantizeBase(blockSize: 64) }
+            if let loraRank {
+                try model.addLoRA(LoRAConfiguration(rank: loraRank, alpha: Double(2 * loraRank), dropout: 0), generator: Generator(seed: 1))
+            }
             let policy = try Policy(model: model, tokenizer: RandomIDTokenizer(vocabularySize: vocabulary),
                                     formatPrompt: { $0.prompt })
             var settings = TrainingConfiguration()
@@ -57,6 +70,7 @@ public struct TrainBenchmark: Sendable {
                                       dataset: RandomPrompts(vocabularySize: vocabulary, length: promptTokens),
                                       configuration: settings)
             for _ in 0..<warmupSteps { try trainer.trainStep() }
+            PeakMemory.reset()
             var seconds: [Double] = [], generation: [Double] = [], update: [Double] = []
             for _ in 0..<timedSteps {
                 let started = Date()
@@ -72,7 +86,8 @@ public struct TrainBenchmark: Sendable {
             let result = Result(model: name, parameters: model.parameters().map { $0.1.count }.reduce(0, +), algorithm: algorithmName,
                                 prompts: promptsPerStep, group: groupSize, newTokens: newTokens,
                                 secondsPerStepMean: mean(seconds), secondsPerStepMin: seconds.min() ?? 0,
-                                generationSeconds: mean(generation), updateSeconds: mean(update))
+                                generationSeconds: mean(generation), updateSeconds: mean(update),
+                                loraRank: loraRank, fourBit: fourBit, peakMemoryMB: PeakMemory.megabytes())
             progress(result)
             return result
         }
@@ -121,3 +136,29 @@ private final class EvenIDsReward: RewardFunction {
         })
     }
 }
+
+/// The process's peak resident set (VmHWM), restartable so a benchmark can measure only its
+/// timed part (Linux /proc; nil where that is missing).
+enum PeakMemory {
+    static func reset() {
+        // Freed memory the allocator still holds (the dense weights a 4-bit base replaced)
+        // goes back to the system first, so the peak starts from what is in use.
+        #if os(Linux)
+        _ = glibcMallocTrim(0)
+        #endif
+        // "5" resets the peak to the current resident size (proc(5), clear_refs).
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    static func megabytes() -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
+        return kilobytes / 1024
+    }
+}
+
+#if os(Linux)
+/// glibc's malloc_trim(3), which the Glibc module does not export.
+@_silgen_name("malloc_trim") private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
