@@ -49,4 +49,20 @@ import Testing
         // One valid token: variance 0, whitened to 0, not NaN.
         expectClose(try array(Masked.whiten(tensor([7, 3], [1, 2]), tensor([0, 1], [1, 2]))), [0, 0])
     }
+
+    /// One process of two holds 1, 2 (the other 3, 4): with the sums over processes it
+    /// whitens with the whole batch's mean 2.5 and variance 5/3, exactly as one process would.
+    @Test func whiteningSumsItsStatisticsOverProcesses() throws {
+        let other: [Double] = [3, 4]
+        var calls = 0
+        let sum: ([Double]) throws -> [Double] = { values in
+            calls += 1
+            if calls == 1 { return [values[0] + other.reduce(0, +), values[1] + 2] }  // sum, count
+            return [values[0] + other.map { ($0 - 2.5) * ($0 - 2.5) }.reduce(0, +)]    // squares about the mean
+        }
+        let scale = 1 / (5.0 / 3 + 1e-8).squareRoot()
+        let mine = try Masked.whiten(tensor([1, 2, 9], [1, 3]), tensor([1, 1, 0], [1, 3]), sum: sum)
+        expectClose(try array(mine), [-1.5 * scale, -0.5 * scale, 0])
+        #expect(calls == 2)
+    }
 }

@@ -4,13 +4,21 @@ public struct PluginHost: Sendable {
 
     public let runDirectory: String?
     private let sink: @Sendable (LogLevel, String) -> Void
+    private let summing: @Sendable ([Double]) throws -> [Double]
 
-    public init(runDirectory: String? = nil, log: @escaping @Sendable (LogLevel, String) -> Void = { _, _ in }) {
+    /// - sum: sums values over the processes of a data-parallel run (default: one process).
+    public init(runDirectory: String? = nil, log: @escaping @Sendable (LogLevel, String) -> Void = { _, _ in },
+                sum: @escaping @Sendable ([Double]) throws -> [Double] = { $0 }) {
         self.runDirectory = runDirectory
         self.sink = log
+        self.summing = sum
     }
 
     public func log(_ level: LogLevel = .info, _ message: String) { sink(level, message) }
+
+    /// Each value summed over every process of a data-parallel run (the values themselves in a
+    /// single process): for statistics of the whole batch. Every process must call it alike.
+    public func sumOverProcesses(_ values: [Double]) throws -> [Double] { try summing(values) }
 }
 
 /// The static side of a plugin: its declaration and how to make an instance. A plugin type

@@ -105,6 +105,13 @@ typedef struct rlrun_host {
   int32_t (*json_number)(const char *json, const char *key, double *out);
   int32_t (*json_bool)(const char *json, const char *key, int32_t *out);
   int32_t (*json_string)(const char *json, const char *key, char *out, size_t capacity);
+  /* In place: each value summed over every process of a data-parallel run (unchanged in a
+   * single process), for statistics over the whole batch such as PPO's advantage whitening.
+   * Every process must make the same calls (the trainer calls `advantages` on every process
+   * that holds kept groups, so an algorithm that both filters groups and sums here must keep
+   * at least one group per process). 0 on success, -1 on failure (a peer died or timed out).
+   * Appended later: present when `size` covers it. */
+  int32_t (*sum_over_processes)(void *context, double *values, int32_t count);
 } rlrun_host;
 
 typedef struct rlrun_plugin rlrun_plugin;

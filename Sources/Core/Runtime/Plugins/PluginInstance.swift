@@ -26,7 +26,7 @@ public final class PluginInstance: @unchecked Sendable {
             abi_version: UInt32(RLRUN_PLUGIN_ABI_VERSION), size: UInt32(MemoryLayout<rlrun_host>.size),
             tensor: rlrun_engine(), context: box.toOpaque(), log: hostLog,
             run_directory: box.takeUnretainedValue().runDirectory,
-            json_number: jsonNumber, json_bool: jsonBool, json_string: jsonString))
+            json_number: jsonNumber, json_bool: jsonBool, json_string: jsonString, sum_over_processes: hostSum))
         var error = rlrun_error()
         let created = configuration.jsonText.withCString { descriptor.pointer.pointee.create!(descriptor.pointer, $0, host, &error) }
         guard let created else {
@@ -102,6 +102,15 @@ private let hostLog: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePoin
     guard let context, let message else { return }
     let services = Unmanaged<HostServices>.fromOpaque(context).takeUnretainedValue().services
     services.log(PluginHost.LogLevel(rawValue: level) ?? .info, String(cString: message))
+}
+
+private let hostSum: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<Double>?, Int32) -> Int32 = { context, values, count in
+    guard let context, let values, count >= 0 else { return -1 }
+    let services = Unmanaged<HostServices>.fromOpaque(context).takeUnretainedValue().services
+    let buffer = UnsafeMutableBufferPointer(start: values, count: Int(count))
+    guard let sums = try? services.sumOverProcesses(Array(buffer)), sums.count == buffer.count else { return -1 }
+    for (i, sum) in sums.enumerated() { buffer[i] = sum }
+    return 0
 }
 
 private func jsonField(_ json: UnsafePointer<CChar>?, _ key: UnsafePointer<CChar>?) -> JSONValue? {

@@ -32,7 +32,7 @@ public enum RunBuilder {
             directory = String(decoding: try group.allGather(leader ? Array(directory.utf8) : [])[0], as: UTF8.self)
         }
         let runDirectory = URL(fileURLWithPath: directory)
-        let loader = PluginLoader(host: .forwarding(to: log, runDirectory: runDirectory.path), pins: run.pins)
+        let loader = PluginLoader(host: .forwarding(to: log, runDirectory: runDirectory.path, group: group), pins: run.pins)
         func options(_ name: String) -> [String: JSONValue] { run.pluginOptions[PluginLoader.baseName(name)] ?? [:] }
         /// The options of `name` as a `kind` plugin, leaving out those only its namesake of
         /// another kind declares (gsm8k is a dataset with a path and a reward with modes).

@@ -53,6 +53,17 @@ private struct HostReference: @unchecked Sendable {
         guard let log = host.pointee.log else { return }
         message.withCString { log(host.pointee.context, level.rawValue, $0) }
     }
+
+    /// The host's sum over processes; a host too old to offer it runs one process.
+    func sum(_ values: [Double]) throws -> [Double] {
+        let offset = MemoryLayout<rlrun_host>.offset(of: \rlrun_host.sum_over_processes)!
+        guard Int(host.pointee.size) >= offset + MemoryLayout<UnsafeRawPointer>.size,
+              let sum = host.pointee.sum_over_processes else { return values }
+        var values = values
+        let status = values.withUnsafeMutableBufferPointer { sum(host.pointee.context, $0.baseAddress, Int32($0.count)) }
+        guard status == 0 else { throw PluginError(.failed, "the host could not sum values over the processes of the run") }
+        return values
+    }
 }
 
 let createInstance: @convention(c) (UnsafePointer<rlrun_plugin>?, UnsafePointer<CChar>?, UnsafePointer<rlrun_host>?,
@@ -71,7 +82,7 @@ let createInstance: @convention(c) (UnsafePointer<rlrun_plugin>?, UnsafePointer<
                                                     json: config.map { String(cString: $0) } ?? "{}")
         let reference = HostReference(host: host)
         let view = PluginHost(runDirectory: host.pointee.run_directory.map { String(cString: $0) },
-                              log: { reference.log($0, $1) })
+                              log: { reference.log($0, $1) }, sum: { try reference.sum($0) })
         let object = try entry.make(configuration, view)
         instance = Unmanaged.passRetained(InstanceBox(object)).toOpaque()
     }

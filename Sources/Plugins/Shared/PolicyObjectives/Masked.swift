@@ -32,9 +32,16 @@ public enum Masked {
     }
 
     /// (x − mean) / sqrt(var + eps) over valid tokens, 0 on padding: PPO's advantage
-    /// whitening (verl and TRL `masked_whiten`).
-    public static func whiten(_ x: Tensor, _ mask: Tensor, eps: Double = 1e-8) throws -> Tensor {
-        try ((x - mean(x, mask)) * (variance(x, mask) + eps).rsqrt()).keeping(mask)
+    /// whitening (verl and TRL `masked_whiten`). `sum` adds the statistics' sums over the
+    /// processes of a data-parallel run, so every process whitens with the whole batch's.
+    public static func whiten(_ x: Tensor, _ mask: Tensor, eps: Double = 1e-8,
+                              sum: ([Double]) throws -> [Double] = { $0 }) throws -> Tensor {
+        let totals = try sum([Masked.sum(x, mask).item(), count(mask)])
+        let n = totals[1]
+        let centred = try x - totals[0] / Swift.max(n, 1)
+        let squares = try sum([Masked.sum(centred.square(), mask).item()])[0]
+        let variance = squares / Swift.max(n - 1, 1)
+        return try (centred * (1 / (variance + eps).squareRoot())).keeping(mask)
     }
 
     /// Mean of a boolean condition over valid tokens: the fraction of tokens where it holds.

@@ -34,8 +34,10 @@ public final class PPO: PluginDefinition, Algorithm {
     let klInReward: Double
     let rewardKL: KLEstimator
     let missingEOSPenalty: Double
+    let host: PluginHost
 
     public init(configuration c: PluginConfiguration, host: PluginHost) throws {
+        self.host = host
         objective = try PolicyObjective(configuration: c)
         gamma = try c.double("gamma")
         lambda = try c.double("lambda")
@@ -82,7 +84,9 @@ public final class PPO: PluginDefinition, Algorithm {
         let rewards = try tokenRewards(scores: inputs.rewards, kl: kl, beta: klInReward, mask: mask)
         let (advantages, returns) = try generalizedAdvantageEstimation(tokenRewards: rewards, values: values, mask: mask,
                                                                        gamma: gamma, lambda: lambda)
-        return AdvantageOutputs(advantages: try whitenAdvantages ? Masked.whiten(advantages, mask) : advantages, returns: returns)
+        // Whitened with the whole batch's statistics, over every process of a data-parallel run.
+        let whitened = try whitenAdvantages ? Masked.whiten(advantages, mask, sum: host.sumOverProcesses) : advantages
+        return AdvantageOutputs(advantages: whitened, returns: returns)
     }
 
     /// L = L_pg + c_v·L_v over the step.
