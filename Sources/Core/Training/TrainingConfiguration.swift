@@ -140,7 +140,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "collapse_patience": c.stability.collapsePatience = try integer()
             case "max_nonfinite_steps": c.maxNonFiniteSteps = try integer()
             default:
-                throw ConfigurationError(source: source, message: "unknown key '\(key)'; known keys: \(Self.knownKeys.joined(separator: ", "))")
+                let hint = KeySuggestion.hint(for: key, among: Self.knownKeys)
+                throw ConfigurationError(source: source, message: "unknown key '\(key)'\(hint); known keys: \(Self.knownKeys.joined(separator: ", "))")
             }
         }
         try c.validate(source: source)
