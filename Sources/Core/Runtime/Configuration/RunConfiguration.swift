@@ -1,7 +1,6 @@
 import Foundation
 import RLRunSDK
 import Training
-import Yams
 
 /// What a run is: which plugins (with their options), which model, and the trainer's
 /// settings. Resolved in layers, later ones winning: built-in defaults, the algorithm's
@@ -41,6 +40,24 @@ public struct RunConfiguration: Sendable {
         "dynamic_sampling": "dynamic_sampling", "max_generation_rounds": "max_generation_rounds",
         "gamma": "gamma", "lambda": "lambda", "lam": "lambda", "value_clip": "value_clip", "vf_coef": "vf_coefficient",
     ]
+
+    /// The keys `apply` handles itself rather than passing on to the trainer.
+    static let runKeys = [
+        "algorithm", "dataset", "masking", "model", "device", "run_dir", "warm_start_steps", "rewards", "reward_weights",
+        "pins", "plugin_sha256", "options", "plugin_options", "algorithm_options",
+    ]
+
+    /// The run-level or algorithm key that `key` is a typo of, when one is nearer to it than any
+    /// trainer key; nil sends `key` on to the trainer, which names its own nearest key.
+    static func misspeltRunKey(_ key: String) -> String? {
+        guard !TrainingConfiguration.knownKeys.contains(key),
+              let run = KeySuggestion.nearestWithDistance(to: key, among: runKeys + algorithmKeys.keys.sorted()) else { return nil }
+        if let trainer = KeySuggestion.nearestWithDistance(to: key, among: TrainingConfiguration.knownKeys),
+           trainer.distance <= run.distance {
+            return nil
+        }
+        return run.key
+    }
 
     /// Applies one layer of settings: plugin choices, reward weights, plugin options, and
     /// trainer settings; `source` names the layer in errors.
@@ -97,6 +114,9 @@ public struct RunConfiguration: Sendable {
             default:
                 if let option = Self.algorithmKeys[key] {
                     pluginOptions[Self.pluginID(algorithm), default: [:]][option] = value
+                } else if let meant = Self.misspeltRunKey(key) {
+                    // Caught here: the trainer would refuse it listing only its own keys.
+                    throw ConfigurationError(source: source, message: "unknown key '\(key)' (did you mean '\(meant)'?)")
                 } else {
                     trainer[key] = value
                 }
@@ -110,27 +130,16 @@ public struct RunConfiguration: Sendable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw ConfigurationError(source: url.path, message: "cannot read (\(error.localizedDescription))")
         }
-        let parsed: Any?
-        do { parsed = try Yams.load(yaml: text) } catch {
-            throw ConfigurationError(source: url.path, message: "not valid YAML: \(error)")
-        }
-        guard let object = try json(from: parsed ?? [String: Any](), path: url.path).objectValue else {
-            throw ConfigurationError(source: url.path, message: "the top level must be a mapping of settings")
-        }
-        return object
+        return try values(fromYAMLText: text, source: url.path)
     }
 
-    static func json(from value: Any, path: String) throws -> JSONValue {
-        switch value {
-        case let v as Bool: return .bool(v)
-        case let v as Int: return .number(Double(v))
-        case let v as Double: return .number(v)
-        case let v as String: return .string(v)
-        case let v as [Any]: return .array(try v.map { try json(from: $0, path: path) })
-        case let v as [String: Any]: return .object(try v.mapValues { try json(from: $0, path: path) })
-        case is NSNull: return .null
-        default: throw ConfigurationError(source: path, message: "unsupported YAML value \(value)")
+    /// Parses YAML (or JSON) settings text; `source` names it in errors.
+    public static func values(fromYAMLText text: String, source: String) throws -> [String: JSONValue] {
+        let document = try YAMLSettings.parse(text, source: source) ?? .object([:])
+        guard case .object(let settings) = document else {
+            throw ConfigurationError(source: source, message: "the top level must be a mapping of settings")
         }
+        return settings
     }
 
     /// The plugin id a name refers to ("dapo", "libdapo.so", "./x/libdapo.so" → "dapo").
