@@ -1,8 +1,12 @@
 /// Evaluates the arithmetic of a GSM8K calculator annotation: numbers (with optional
 /// decimals, thousands commas dropped), `+ - * /`, unary minus and parentheses, with the usual
 /// precedence. Anything else (letters, `%`, `^`) makes the expression unreadable: the
-/// calculator of GSM8K's protocol accepts only `0-9*+-/.()` as well.
+/// calculator of GSM8K's protocol accepts only `0-9*+-/.()` as well. So does nesting deeper
+/// than `maximumNesting` (parentheses and unary signs): the parser recurses once per level, and
+/// a completion of a hundred thousand "(" would otherwise overflow the stack.
 public enum ArithmeticExpression {
+    static let maximumNesting = 200
+
     public static func evaluate(_ text: String) -> Double? {
         var parser = Parser(Array(text.replacingOccurrences(of: ",", with: "").unicodeScalars.filter { $0 != " " }))
         guard let value = parser.sum(), parser.atEnd, value.isFinite else { return nil }
@@ -12,6 +16,8 @@ public enum ArithmeticExpression {
     private struct Parser {
         let characters: [Unicode.Scalar]
         var position = 0
+        /// Parentheses and unary signs open around the current position.
+        var nesting = 0
 
         init(_ characters: [Unicode.Scalar]) { self.characters = characters }
 
@@ -39,6 +45,9 @@ public enum ArithmeticExpression {
         }
 
         mutating func factor() -> Double? {
+            guard nesting < ArithmeticExpression.maximumNesting else { return nil }
+            nesting += 1
+            defer { nesting -= 1 }
             switch next {
             case "-":
                 position += 1
