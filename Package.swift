@@ -149,3 +149,34 @@ let package = Package(
     ],
     cxxLanguageStandard: .cxx17
 )
+
+// Parser fuzzing (Fuzz/README.md). What each fuzzer does with an input lives in an entry
+// module of the normal build, so that FuzzRegressionTests replays the saved corpus through
+// exactly the code the fuzzer ran.
+package.targets += [
+    .target(name: "SafeTensorsFuzzEntry", dependencies: ["Engine"], path: "Fuzz/Entries/SafeTensors"),
+    .target(name: "TokenizerFuzzEntries", dependencies: ["Tokenizers"], path: "Fuzz/Entries/Tokenizers"),
+    .target(name: "RunConfigurationFuzzEntry", dependencies: ["Core", "Training", "RLRunSDK"], path: "Fuzz/Entries/Configuration"),
+    .target(name: "GSM8KAnswerFuzzEntry", dependencies: ["GSM8KTask", "MathAnswers", "RLRunSDK"], path: "Fuzz/Entries/Answers"),
+    // Corpus holds the seed and regression inputs, read at run time, not target sources.
+    .testTarget(name: "FuzzRegressionTests", dependencies: [
+        "SafeTensorsFuzzEntry", "TokenizerFuzzEntries", "RunConfigurationFuzzEntry", "GSM8KAnswerFuzzEntry",
+    ], exclude: ["Corpus"]),
+]
+
+// The libFuzzer executables themselves, only with RLRUN_FUZZ set (scripts/fuzz.sh sets it and
+// builds them with -sanitize=fuzzer,address).
+if ProcessInfo.processInfo.environment["RLRUN_FUZZ"] != nil {
+    let fuzzers = [
+        ("fuzz-safetensors", "SafeTensorsFuzzer", "SafeTensorsFuzzEntry"),
+        ("fuzz-tokenizer-json", "TokenizerJSONFuzzer", "TokenizerFuzzEntries"),
+        ("fuzz-bpe-round-trip", "BPERoundTripFuzzer", "TokenizerFuzzEntries"),
+        ("fuzz-run-configuration", "RunConfigurationFuzzer", "RunConfigurationFuzzEntry"),
+        ("fuzz-gsm8k-answer", "GSM8KAnswerFuzzer", "GSM8KAnswerFuzzEntry"),
+    ]
+    package.targets.append(.target(name: "LibFuzzerDriver", path: "Fuzz/Driver"))
+    package.targets += fuzzers.map { _, target, entry in
+        .executableTarget(name: target, dependencies: [.target(name: entry), "LibFuzzerDriver"], path: "Fuzz/Targets/\(target)")
+    }
+    package.products += fuzzers.map { product, target, _ in .executable(name: product, targets: [target]) }
+}
