@@ -59,3 +59,18 @@ public enum Autograd {
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
     try Autograd.withGradient(false, body)
 }
+
+/// Runs `body` under libtorch's autocast for `device`: matmuls and linears compute in `dtype`
+/// (bfloat16 or float16) while the weights, and the gradients AdamW sees, stay in their own
+/// dtype (float32 masters); softmax, norms and losses stay float32. nil runs `body` as it is.
+public func withAutocast<R>(_ dtype: DType?, device: Device, _ body: () throws -> R) throws -> R {
+    guard let dtype else { return try body() }
+    guard dtype == .bfloat16 || dtype == .float16 else {
+        throw TorchError("autocast computes in bfloat16 or float16, not \(dtype)")
+    }
+    let code = device.code
+    let previous = api.pointee.set_autocast(code.type, true, dtype.rawValue)
+    guard previous >= 0 else { throw TorchError.last("autocast(\(dtype), \(device))") }
+    defer { _ = api.pointee.set_autocast(code.type, previous == 1, dtype.rawValue) }
+    return try body()
+}

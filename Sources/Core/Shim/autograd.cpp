@@ -1,5 +1,6 @@
 // Autograd, in-place updates, optimiser kernels and the C++ side of the overhead benchmark.
 #include "shim_internal.h"
+#include <ATen/autocast_mode.h>
 
 #include <c10/core/GradMode.h>
 #include <chrono>
@@ -91,3 +92,15 @@ double rt_bench_add_loop(rt_tensor a, rt_tensor b, int64_t iterations) {
 }
 
 }  // extern "C"
+
+extern "C" int rt_set_autocast(int32_t device_type, bool enabled, int32_t dtype) {
+  try {
+    const auto device = device_type == RT_CUDA ? at::kCUDA : at::kCPU;
+    const bool previous = at::autocast::is_autocast_enabled(device);
+    if (enabled) at::autocast::set_autocast_dtype(device, rlrun::scalar_type(dtype));
+    at::autocast::set_autocast_enabled(device, enabled);
+    if (!enabled) at::autocast::clear_cache();
+    return previous ? 1 : 0;
+  }
+  RT_CATCH(-1)
+}

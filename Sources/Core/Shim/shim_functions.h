@@ -228,6 +228,9 @@ int rt_group_barrier(rt_group g);
 int rt_group_store_set(rt_group g, const char *key, const uint8_t *value, int64_t length);
 int rt_group_store_wait(rt_group g, const char *key, int64_t timeout_ms);
 
+/* ---- mixed precision (autograd.cpp) --------------------------------------------------- */
+int rt_set_autocast(int32_t device_type, bool enabled, int32_t dtype);
+
 /* ---- 4-bit weights (quantized_linear.cpp) -------------------------------------------- */
 rt_tensor rt_nf4_linear(rt_tensor x, rt_tensor codes, rt_tensor absmax, rt_tensor level_pairs, int64_t block_size,
                         int64_t outputs, int64_t inputs);

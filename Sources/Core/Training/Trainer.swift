@@ -311,14 +311,18 @@ public final class Trainer {
                     into sums: inout [String: Double]) throws -> Double? {
         let scoring = prepared.scoring
         func cut(_ t: Tensor?) throws -> Tensor? { try t?.slice(dim: 0, start: rows.lowerBound, end: rows.upperBound) }
-        let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: true,
-                                    entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0, hidden: critic != nil)
-        let output = try algorithm.loss(LossInputs(
-            logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),
-            refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),
-            advantages: cut(prepared.advantages)!, mask: pass.mask, entropy: pass.entropy,
-            values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(prepared.oldValues), returns: cut(prepared.returns),
-            stepTokens: stepTokens, stepSequences: stepSequences, maxNewTokens: configuration.maxNewTokens))
+        // The forward pass under autocast when asked (mixed precision); backward runs outside it.
+        let (pass, output) = try withAutocast(configuration.autocast, device: policy.model.device) {
+            let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: true,
+                                        entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0, hidden: critic != nil)
+            let output = try algorithm.loss(LossInputs(
+                logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),
+                refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),
+                advantages: cut(prepared.advantages)!, mask: pass.mask, entropy: pass.entropy,
+                values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(prepared.oldValues), returns: cut(prepared.returns),
+                stepTokens: stepTokens, stepSequences: stepSequences, maxNewTokens: configuration.maxNewTokens))
+            return (pass, output)
+        }
         let lossValue = try output.loss.item()
         guard lossValue.isFinite else { return nil }
         var loss = output.loss

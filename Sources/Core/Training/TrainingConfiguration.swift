@@ -35,6 +35,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var useLoRA = false
     /// A frozen 4-bit (NF4, block-wise absmax) base under the LoRA adapters (QLoRA).
     public var use4Bit = false
+    /// Mixed precision of the training passes: matmuls in this dtype under libtorch's
+    /// autocast, float32 master weights and optimizer state (nil: the model's own dtype).
+    public var autocast: DType?
     public var lora = LoRASettings()
     /// Skip the optimizer step when the gradient norm exceeds this multiple of its running mean.
     public var gradientSpikeFactor: Double?
@@ -116,6 +119,14 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "checkpoint_every", "save_every": c.checkpointEvery = try integer()
             case "use_lora": c.useLoRA = value.boolValue ?? false
             case "use_4bit", "load_in_4bit": c.use4Bit = value.boolValue ?? false
+            case "autocast", "mixed_precision":
+                switch try value.boolValue.map({ $0 ? "bf16" : "no" }) ?? text().lowercased() {
+                case "bf16", "bfloat16": c.autocast = .bfloat16
+                case "fp16", "float16": c.autocast = .float16
+                case "no", "none", "fp32", "float32": c.autocast = nil
+                default: throw ConfigurationError(source, key, "bf16, fp16 or none", value)
+                }
+            case "bf16": c.autocast = value.boolValue == true ? .bfloat16 : nil
             case "lora_r": c.lora.rank = try integer()
             case "lora_alpha": c.lora.alpha = try number()
             case "lora_dropout": c.lora.dropout = try number()
@@ -152,6 +163,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora", "use_4bit",
+        "autocast",
         "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
         "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
         "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience", "max_nonfinite_steps",
@@ -214,6 +226,7 @@ extension TrainingConfiguration {
             "eval_every": .number(Double(evalEvery)), "eval_prompts": .number(Double(evalPrompts)),
             "eval_split": .string(evalSplit), "train_split": .string(trainSplit),
             "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA), "use_4bit": .bool(use4Bit),
+            "autocast": autocast.map { .string($0 == .bfloat16 ? "bf16" : "fp16") } ?? .string("none"),
             "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
             "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,
             "block_length": .number(Double(diffusion.blockLength)), "diffusion_steps": .number(Double(diffusion.steps)),

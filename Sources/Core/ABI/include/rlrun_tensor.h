@@ -282,6 +282,13 @@ typedef struct rt_api {
    * float32, `level_pairs` [256, 2] the two levels of each byte. Differentiable in x only; the
    * backward pass dequantizes W again instead of keeping it. */
   rt_tensor RT_FN(nf4_linear)(rt_tensor x, rt_tensor codes, rt_tensor absmax, rt_tensor level_pairs, int64_t block_size, int64_t outputs, int64_t inputs);
+
+  /* ---- mixed precision (version 2) ---------------------------------------------------- */
+  /* libtorch's autocast on this thread for a device type: matmuls and linears run in `dtype`
+   * (bf16 or f16) while the weights stay as they are and precision-sensitive ops stay f32.
+   * Returns 1 if it was enabled before, 0 if not, -1 on failure; turning it off clears its
+   * cache of cast weights. */
+  int RT_FN(set_autocast)(int32_t device_type, bool enabled, int32_t dtype);
 } rt_api;
 #if defined(__clang__)
 #pragma clang diagnostic pop
