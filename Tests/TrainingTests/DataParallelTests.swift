@@ -113,3 +113,14 @@ final class FilteringBaseline: Algorithm {
         for message in messages { #expect(message.contains("prompts_per_step"), "\(message)") }
     }
 }
+
+@Suite struct GroupsThatTrainTests {
+    /// Round of 4 groups over 2 ranks (rank 1 holds groups 2 and 3); 3 groups were kept in
+    /// earlier rounds and 5 are wanted, so only the first 2 kept now train: groups 0 and 2.
+    @Test func theFirstKeptGroupsOverAllRanksTrain() {
+        let overall = [true, false, true, true]
+        #expect(Trainer.groupsThatTrain(keep: [true, false], overall: overall, share: 0..<2, keptBefore: 3, wanted: 5) == [true, false])
+        #expect(Trainer.groupsThatTrain(keep: [true, true], overall: overall, share: 2..<4, keptBefore: 3, wanted: 5) == [true, false])
+        #expect(Trainer.groupsThatTrain(keep: overall, overall: overall, share: 0..<4, keptBefore: 0, wanted: 8) == overall)
+    }
+}

@@ -47,6 +47,18 @@ extension Trainer {
         return try group.sum(slots).map { $0 > 0.5 }
     }
 
+    /// Which of this rank's groups (`share` of the round, kept where `keep` says) train: those
+    /// whose place among every rank's kept groups, counted in (round, group) order after the
+    /// `keptBefore` of earlier rounds, is below `wanted`, exactly the first `wanted` one process
+    /// would keep.
+    static func groupsThatTrain(keep: [Bool], overall: [Bool], share: Range<Int>, keptBefore: Int, wanted: Int) -> [Bool] {
+        var place = keptBefore + overall.prefix(share.lowerBound).filter { $0 }.count
+        return keep.map { kept in
+            defer { if kept { place += 1 } }
+            return kept && place < wanted
+        }
+    }
+
     /// Sums over the ranks of named quantities; a name that only some ranks have counts as 0
     /// on the others.
     func globalSums(_ values: [String: Double]) throws -> [String: Double] {

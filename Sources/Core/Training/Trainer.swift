@@ -128,9 +128,8 @@ public final class Trainer {
             try algorithm.shapeRewards(&batch.rewards, rollout: rollout)
             let keep = try algorithm.keepGroups(rewards: batch.rewards, rollout: rollout)
             let overall = try globalFlags(keep, share: mine, total: indices.count)
-            let keptBefore = overall.prefix(mine.lowerBound).filter { $0 }.count
-            let position = keep.indices.map { keptOverall + keptBefore + keep.prefix($0).filter { $0 }.count }
-            kept.append(batch, keepingGroups: keep.indices.map { keep[$0] && position[$0] < wanted })
+            kept.append(batch, keepingGroups: Self.groupsThatTrain(keep: keep, overall: overall, share: mine,
+                                                                   keptBefore: keptOverall, wanted: wanted))
             keptOverall = min(wanted, keptOverall + overall.filter { $0 }.count)
             generatedOverall += indices.count
             rounds += 1
