@@ -82,6 +82,32 @@ final class FilteringBaseline: Algorithm {
         try expectSameTraining { FilteringBaseline() }
     }
 
+    /// Rank 0 writes the checkpoint after step 2; both ranks of a new group load it and go on:
+    /// steps 3 and 4 equal those of the uninterrupted two-rank run.
+    @Test func bothRanksResumeFromRankZerosCheckpoint() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dp-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let straight = try train(ranks: 2, steps: 4) { GroupBaseline(mu: 2) }
+        _ = try onRanks(2, timeout: 60) { group -> Int in
+            let trainer = try trainer(algorithm: GroupBaseline(mu: 2), group: group)
+            for _ in 0..<2 { try trainer.trainStep() }
+            if group!.rank == 0 { try trainer.saveCheckpoint(to: folder) }
+            return 0
+        }
+        let resumed = try onRanks(2, timeout: 60) { group -> Outcome in
+            let trainer = try trainer(algorithm: GroupBaseline(mu: 2), group: group)
+            try trainer.loadCheckpoint(from: folder)
+            let metrics = try (0..<2).map { _ in try trainer.trainStep() }
+            return Outcome(parameters: try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }, metrics: metrics)
+        }
+        for rank in 0..<2 {
+            #expect(resumed[rank].parameters == straight[rank].parameters, "rank \(rank) ends where the uninterrupted run does")
+            for (a, b) in zip(resumed[rank].metrics, straight[rank].metrics.suffix(2)) {
+                #expect(a["loss"] == b["loss"] && a["reward_mean"] == b["reward_mean"])
+            }
+        }
+    }
+
     @Test func aRankThatLeavesStopsTheOtherWithAClearError() throws {
         let outcome = try onRanks(2) { group -> String in
             let trainer = try trainer(algorithm: GroupBaseline(), group: group)
