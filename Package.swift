@@ -175,8 +175,10 @@ if ProcessInfo.processInfo.environment["RLRUN_FUZZ"] != nil {
         ("fuzz-gsm8k-answer", "GSM8KAnswerFuzzer", "GSM8KAnswerFuzzEntry"),
     ]
     package.targets.append(.target(name: "LibFuzzerDriver", path: "Fuzz/Driver"))
+    // libFuzzer's entry point and the start of its driver, shared by every fuzzer's one-line main.
+    package.targets.append(.target(name: "FuzzMain", dependencies: ["LibFuzzerDriver"], path: "Fuzz/Main"))
     package.targets += fuzzers.map { _, target, entry in
-        .executableTarget(name: target, dependencies: [.target(name: entry), "LibFuzzerDriver"], path: "Fuzz/Targets/\(target)")
+        .executableTarget(name: target, dependencies: [.target(name: entry), "FuzzMain"], path: "Fuzz/Targets/\(target)")
     }
     package.products += fuzzers.map { product, target, _ in .executable(name: product, targets: [target]) }
 }

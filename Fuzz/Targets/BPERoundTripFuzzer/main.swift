@@ -1,16 +1,7 @@
-import Glibc
-import LibFuzzerDriver
+import FuzzMain
 import TokenizerFuzzEntries
 
-/// One input from libFuzzer. A text that does not survive encode then decode is a finding.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+// A text that does not survive encode then decode is a finding.
+fuzz { bytes in
     if let mismatch = BPERoundTripFuzzEntry.check(bytes) { fatalError("round trip broken: \(mismatch)") }
-    return 0
 }
-
-// SwiftPM gives the executable a main of its own, so libFuzzer's never runs: start its driver here.
-var argumentCount = CommandLine.argc
-var arguments: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argumentCount, &arguments, fuzzOneInput))
