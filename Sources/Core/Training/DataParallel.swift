@@ -78,10 +78,11 @@ extension Trainer {
     /// True on every rank when it is true on any (e.g. one rank was asked to stop).
     public func anyRank(_ flag: Bool) throws -> Bool { try globalMax(flag ? 1 : 0) > 0 }
 
-    /// Rank 0's weights on every rank before the first step.
+    /// Rank 0's trainable weights (adapters, or every weight, and the critic) on every rank
+    /// before the first step; a frozen base is read from the same files everywhere.
     func broadcastWeights() throws {
         guard let group else { return }
-        try group.broadcast(policy.model.parameters().map(\.1) + (critic?.parameters ?? []), root: 0)
+        try group.broadcast(trainable, root: 0)
     }
 }
 
