@@ -10,6 +10,7 @@
 #include "shim_internal.h"
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -19,6 +20,10 @@ struct rt_group_opaque {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::Backend> backend;
   std::chrono::milliseconds timeout;
+  // Set when a collective failed (a peer died or timed out). Such a group is never torn
+  // down: Gloo's threads may still be handling its broken connections, and destroying it
+  // under them can crash the process that is about to report the error.
+  std::atomic<bool> failed{false};
 };
 
 namespace {
@@ -140,6 +145,7 @@ extern "C" rt_group rt_group_new(const char *backend, const char *host, int port
 }
 
 extern "C" void rt_group_free(rt_group g) {
+  if (g == nullptr || g->failed) return;  // see rt_group_opaque::failed
   try {
     delete g;
   } catch (...) {
@@ -154,8 +160,13 @@ extern "C" int rt_group_allreduce(rt_group g, const rt_tensor *tensors, int coun
     bucketed(g, tensor_list(tensors, count), bucket_bytes,
              [&](std::vector<at::Tensor> &flat) { return g->backend->allreduce(flat, options); });
     return 0;
+  } catch (...) {
+    g->failed = true;
+    try {
+      throw;
+    }
+    RT_CATCH(-1)
   }
-  RT_CATCH(-1)
 }
 
 extern "C" int rt_group_allreduce_grads(rt_group g, const rt_tensor *params, int count, int64_t bucket_bytes) {
@@ -183,8 +194,13 @@ extern "C" int rt_group_allreduce_grads(rt_group g, const rt_tensor *params, int
     options.timeout = g->timeout;
     bucketed(g, grads, bucket_bytes, [&](std::vector<at::Tensor> &flat) { return g->backend->allreduce(flat, options); });
     return 0;
+  } catch (...) {
+    g->failed = true;
+    try {
+      throw;
+    }
+    RT_CATCH(-1)
   }
-  RT_CATCH(-1)
 }
 
 extern "C" int rt_group_broadcast(rt_group g, const rt_tensor *tensors, int count, int root, int64_t bucket_bytes) {
@@ -196,8 +212,13 @@ extern "C" int rt_group_broadcast(rt_group g, const rt_tensor *tensors, int coun
     bucketed(g, tensor_list(tensors, count), bucket_bytes,
              [&](std::vector<at::Tensor> &flat) { return g->backend->broadcast(flat, options); });
     return 0;
+  } catch (...) {
+    g->failed = true;
+    try {
+      throw;
+    }
+    RT_CATCH(-1)
   }
-  RT_CATCH(-1)
 }
 
 extern "C" int rt_group_barrier(rt_group g) {
@@ -206,22 +227,37 @@ extern "C" int rt_group_barrier(rt_group g) {
     options.timeout = g->timeout;
     g->backend->barrier(options)->wait(g->timeout);
     return 0;
+  } catch (...) {
+    g->failed = true;
+    try {
+      throw;
+    }
+    RT_CATCH(-1)
   }
-  RT_CATCH(-1)
 }
 
 extern "C" int rt_group_store_set(rt_group g, const char *key, const uint8_t *value, int64_t length) {
   try {
     g->store->set(key, std::vector<uint8_t>(value, value + length));
     return 0;
+  } catch (...) {
+    g->failed = true;
+    try {
+      throw;
+    }
+    RT_CATCH(-1)
   }
-  RT_CATCH(-1)
 }
 
 extern "C" int rt_group_store_wait(rt_group g, const char *key, int64_t timeout_ms) {
   try {
     g->store->wait({std::string(key)}, std::chrono::milliseconds(timeout_ms));
     return 0;
+  } catch (...) {
+    g->failed = true;
+    try {
+      throw;
+    }
+    RT_CATCH(-1)
   }
-  RT_CATCH(-1)
 }
