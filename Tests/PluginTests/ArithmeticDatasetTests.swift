@@ -51,9 +51,17 @@ import Testing
         let dataset = try makePlugin(ArithmeticDataset.self, ["difficulty": "easy", "seed": 11])
         let train = try (0..<4000).map { try dataset.problem(test: false, index: $0) }
         let test = try (0..<500).map { try dataset.problem(test: true, index: $0) }
-        #expect(Set(train.map(\.key)).isDisjoint(with: test.map(\.key)))
         #expect(Set(train.map(\.question)).isDisjoint(with: test.map(\.question)))
         #expect(test.allSatisfy(dataset.isTest) && !train.contains(where: dataset.isTest))
+    }
+
+    /// The test split follows the train distribution instead of repeating a few problems.
+    @Test func theTestSplitIsVaried() throws {
+        let dataset = try makePlugin(ArithmeticDataset.self, ["difficulty": "easy"])
+        let test = try (0..<500).map { try dataset.problem(test: true, index: $0) }
+        let packs = test.filter { $0.template == "packs" }
+        #expect(packs.count > 50)
+        #expect(Set(packs.map(\.key)).count > packs.count / 2, "\(Set(packs.map(\.key)).count) distinct products in \(packs.count) items")
     }
 
     @Test func sizesFormatAndBounds() throws {

@@ -5,11 +5,14 @@ import SeededRandom
 /// The built-in task: GSM8K-style word problems generated from templates, with one to three
 /// operations on small whole numbers, a worked solution with calculator annotations and
 /// `#### N`. Item i of a split is a pure function of (seed, split, i), so the data set needs
-/// no storage and can be as large as asked. A problem (its template and numbers) belongs to
-/// the test split exactly when a hash of it says so, which keeps train and test disjoint.
+/// no storage and can be as large as asked. A question belongs to the test split exactly when
+/// a hash of its text says so, which keeps train and test disjoint while both follow the same
+/// distribution (as GSM8K's splits do: the same kinds of steps, never the same question).
+/// Hashing only the template and numbers would leave the test split of a small range, say
+/// easy's 81 products of packs, with a handful of problems repeated many times.
 public final class ArithmeticDataset: PluginDefinition, Dataset {
     public static let info = PluginInfo(
-        id: "arithmetic", version: "1.0.0",
+        id: "arithmetic", version: "1.1.0",
         summary: "generated GSM8K-style word problems (1-3 operations, calculator-annotated solutions, #### N); seeded, disjoint train/test",
         options: [
             .choice("difficulty", ["mixed"] + Difficulty.allCases.map(\.rawValue), default: "mixed",
@@ -73,5 +76,5 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
         throw PluginError(.failed, "no \(test ? "test" : "train") problem found for item \(index) in \(Self.maxDraws) draws")
     }
 
-    func isTest(_ problem: WordProblem) -> Bool { stableHash(problem.key, seed: seed) % Self.testShare == 0 }
+    func isTest(_ problem: WordProblem) -> Bool { stableHash(problem.question, seed: seed) % Self.testShare == 0 }
 }
