@@ -26,7 +26,18 @@ struct AlertMonitorTests {
     }
 
     @Test func stepsWithoutTheMetricNeitherCountNorClear() {
-        #expect(firingSteps(.entropyCollapse, "entropy", [0.01, nil, 0.01, 0.01, nil, 0.01]) == [4])
+        #expect(firingSteps(.entropyCollapse, "entropy", [0.5, 0.01, nil, 0.01, 0.01, nil, 0.01]) == [5])
+    }
+
+    /// A confident policy that stays confident is not collapsing; the same policy falling to
+    /// under half its starting entropy is.
+    @Test func entropyCollapseIsAFallFromTheStart() {
+        #expect(firingSteps(.entropyCollapse, "entropy", [0.04, 0.045, 0.03, 0.035, 0.04, 0.03]).isEmpty)
+        #expect(firingSteps(.entropyCollapse, "entropy", [0.04, 0.03, 0.015, 0.01, 0.012]) == [5])
+        var monitor = AlertMonitor()
+        let messages = [0.04, 0.015, 0.01, 0.012].enumerated().flatMap { monitor.observe(step: $0 + 1, metrics: ["entropy": $1]) }
+        #expect(messages.map(\.message) == ["entropy 0.012 has been below 0.05 and under 50% of its starting 0.04 for 3 steps: "
+            + "the policy is collapsing onto a few completions"])
     }
 
     @Test func identicalCompletionsFromTheFractionMetric() {
@@ -84,9 +95,10 @@ struct AlertMonitorTests {
 
     @Test func severalKindsCanFireOnOneStep() {
         var monitor = AlertMonitor(thresholds: AlertThresholds(entropyPatience: 1))
-        let alerts = monitor.observe(step: 1, metrics: ["entropy": 0.01, "kl": 5, "loss": .nan])
+        #expect(monitor.observe(step: 1, metrics: ["entropy": 1.0]).isEmpty)
+        let alerts = monitor.observe(step: 2, metrics: ["entropy": 0.01, "kl": 5, "loss": .nan])
         #expect(Set(alerts.map(\.kind)) == [.entropyCollapse, .klBound, .nonFinite])
-        #expect(alerts.allSatisfy { $0.step == 1 })
+        #expect(alerts.allSatisfy { $0.step == 2 })
     }
 
     @Test func healthyMetricsRaiseNothing() {

@@ -11,6 +11,7 @@ public struct AlertMonitor: Sendable {
 
     private var active: Set<AlertKind> = []
     private var lowEntropySteps = 0
+    private var firstEntropy: Double?
     private var zeroRewardStdSteps = 0
     private var bestEvalAccuracy: (value: Double, step: Int)?
 
@@ -35,10 +36,15 @@ public struct AlertMonitor: Sendable {
         let t = thresholds
 
         let entropy = metrics["entropy"].flatMap(finite)
-        if let entropy { lowEntropySteps = entropy < t.entropyFloor ? lowEntropySteps + 1 : 0 }
+        if let entropy {
+            let start = firstEntropy ?? entropy
+            firstEntropy = start
+            let low = entropy < t.entropyFloor && entropy < t.entropyDropFraction * start
+            lowEntropySteps = low ? lowEntropySteps + 1 : 0
+        }
         check(.entropyCollapse, entropy.map { _ in lowEntropySteps >= t.entropyPatience },
-              "entropy \(format(entropy)) has been below \(format(t.entropyFloor)) for \(lowEntropySteps) steps: "
-                  + "the policy is collapsing onto a few completions")
+              "entropy \(format(entropy)) has been below \(format(t.entropyFloor)) and under \(format(t.entropyDropFraction * 100))% of "
+                  + "its starting \(format(firstEntropy)) for \(lowEntropySteps) steps: the policy is collapsing onto a few completions")
 
         let identical = identicalGroups(metrics, groupsWithIdenticalCompletions)
         check(.identicalCompletions, identical.map { $0.fraction >= t.identicalGroupsFraction },
