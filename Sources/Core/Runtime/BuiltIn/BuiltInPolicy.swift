@@ -45,9 +45,11 @@ public enum BuiltInPolicy {
     }
 
     /// Trainer settings that suit this small model, applied before presets, files and flags.
+    /// Evaluation answers the whole test split (500 questions, ~9 s): on 128 the standard error
+    /// of the accuracy is 4 points, as large as what a short run gains.
     public static let trainerDefaults: [String: JSONValue] = [
         "learning_rate": 1e-4, "max_new_tokens": 96, "prompts_per_step": 16, "group_size": 8, "micro_batch_size": 64,
-        "temperature": 1.0, "eval_every": 10, "eval_prompts": 128, "steps": 40, "gradient_clip": 1.0, "weight_decay": 0.0,
+        "temperature": 1.0, "eval_every": 10, "eval_prompts": 500, "steps": 40, "gradient_clip": 1.0, "weight_decay": 0.0,
         "beta2": 0.99, "checkpoint_every": 20,
     ]
 
