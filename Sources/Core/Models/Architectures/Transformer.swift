@@ -16,8 +16,9 @@ public final class TransformerBlock {
     }
 
     func callAsFunction(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: Tensor?, causal: Bool,
-                        cache: KVCache?, layer: Int) throws -> Tensor {
-        let h = try x + attention(inputNorm(x), rope: rope, mask: mask, causal: causal, cache: cache, layer: layer)
+                        cache: KVCache?, prompts: SharedPromptKeys?, layer: Int) throws -> Tensor {
+        let h = try x + attention(inputNorm(x), rope: rope, mask: mask, causal: causal, cache: cache, prompts: prompts,
+                                  layer: layer)
         return try h + mlp(postAttentionNorm(h))
     }
 
@@ -75,6 +76,12 @@ public final class Transformer {
     /// - cache: keys/values of earlier positions, extended in place.
     public func hiddenStates(_ tokens: Tensor, positions: Tensor? = nil, mask: Tensor? = nil,
                              cache: KVCache? = nil) throws -> Tensor {
+        try hiddenStates(tokens, positions: positions, mask: mask, cache: cache, prompts: nil)
+    }
+
+    /// The same, with prompt keys/values shared by completion rows (training passes, see `SharedPromptKeys`).
+    func hiddenStates(_ tokens: Tensor, positions: Tensor?, mask: Tensor?, cache: KVCache?,
+                      prompts: SharedPromptKeys?) throws -> Tensor {
         let (batch, length) = (tokens.size(0), tokens.size(1))
         let start = cache?.length ?? 0
         let positions = try positions ?? Tensor.arange(Double(start), Double(start + length), device: device)
@@ -91,7 +98,7 @@ public final class Transformer {
         }
         var x = try NN.embedding(tokens, weight: embedding)
         for (i, block) in blocks.enumerated() {
-            x = try block(x, rope: table, mask: mask, causal: causal, cache: cache, layer: i)
+            x = try block(x, rope: table, mask: mask, causal: causal, cache: cache, prompts: prompts, layer: i)
         }
         cache?.advance(by: length)
         return try norm(x)

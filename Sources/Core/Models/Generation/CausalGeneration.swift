@@ -23,18 +23,32 @@ extension Transformer {
             throw ModelError("rows \(noise.offset)..<\(noise.offset + prompts.count) lie outside the sampled batch of \(noise.totalRows)")
         }
         return try withNoGrad {
-            var padding = prompts.map { width - $0.count }
+            // A group's copies of one prompt are prefilled once; their cache rows are then repeated.
+            var distinct: [[Int]] = [], known: [[Int]: Int] = [:]
+            let rowPrompt = prompts.map { prompt in
+                if let index = known[prompt] { return index }
+                known[prompt] = distinct.count
+                distinct.append(prompt)
+                return distinct.count - 1
+            }
+            let distinctPadding = distinct.map { width - $0.count }
             var ids: [Int64] = [], positions: [Int64] = []
-            for (prompt, pad) in zip(prompts, padding) {
+            for (prompt, pad) in zip(distinct, distinctPadding) {
                 ids += Array(repeating: Int64(padTokenID), count: pad) + prompt.map(Int64.init)
                 positions += Array(repeating: 0, count: pad) + (0..<prompt.count).map(Int64.init)
             }
             let batch = prompts.count
-            let cache = try makeCache(batch: batch, capacity: width + options.maxNewTokens)
-            let prefillMask = try Self.paddedCausalMask(padding: padding, length: width, device: device)
-            var logits = try self(Tensor(ids, shape: [batch, width], device: device),
-                                  positions: Tensor(positions, shape: [batch, width], device: device),
+            let cache = try makeCache(batch: distinct.count, capacity: width + options.maxNewTokens)
+            let prefillMask = try Self.paddedCausalMask(padding: distinctPadding, length: width, device: device)
+            var logits = try self(Tensor(ids, shape: [distinct.count, width], device: device),
+                                  positions: Tensor(positions, shape: [distinct.count, width], device: device),
                                   mask: prefillMask, cache: cache).select(dim: 1, index: width - 1)
+            if distinct.count < batch {
+                let repeated = try Tensor(rowPrompt.map(Int64.init), device: device)
+                try cache.keepRows(repeated)
+                logits = try logits.indexSelect(dim: 0, index: repeated)
+            }
+            var padding = prompts.map { width - $0.count }
 
             var active = Array(0..<batch)
             var nextPosition = prompts.map(\.count)

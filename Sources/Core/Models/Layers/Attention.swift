@@ -20,13 +20,14 @@ public final class Attention {
     /// x [B, L, hidden] → [B, L, hidden]. `mask` is boolean [B, 1, L, S] (true = may attend);
     /// without it attention is causal (or full when `causal` is false).
     func callAsFunction(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: Tensor?, causal: Bool,
-                        cache: KVCache?, layer: Int) throws -> Tensor {
+                        cache: KVCache?, prompts: SharedPromptKeys? = nil, layer: Int) throws -> Tensor {
         let (batch, length) = (x.size(0), x.size(1))
         func split(_ t: Tensor, _ n: Int) throws -> Tensor { try t.view([batch, length, n, headDimension]).transpose(1, 2) }
         let query = try RotaryEmbedding.apply(split(q(x), heads), cos: rope.cos, sin: rope.sin)
         var key = try RotaryEmbedding.apply(split(k(x), keyValueHeads), cos: rope.cos, sin: rope.sin)
         var value = try split(v(x), keyValueHeads)
         if let cache { (key, value) = try cache.append(layer: layer, keys: key, values: value) }
+        if let prompts { (key, value) = try prompts.extend(layer: layer, keys: key, values: value) }
         let attended = try NN.scaledDotProductAttention(query: query, key: key, value: value, mask: mask,
                                                         causal: mask == nil && causal)
         return try o(attended.transpose(1, 2).reshape([batch, length, heads * headDimension]))

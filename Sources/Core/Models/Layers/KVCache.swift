@@ -33,7 +33,8 @@ public final class KVCache {
     /// Marks `count` more positions as filled (after every layer has appended them).
     func advance(by count: Int) { length += count }
 
-    /// Keeps only the rows in `indices` (sequences that are still generating).
+    /// Keeps only the rows in `indices`, in that order (sequences still generating, or a
+    /// prompt's row repeated for each of its completions).
     public func keepRows(_ indices: Tensor) throws {
         keys = try keys.map { try $0.indexSelect(dim: 0, index: indices) }
         values = try values.map { try $0.indexSelect(dim: 0, index: indices) }

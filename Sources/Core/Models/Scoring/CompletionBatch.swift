@@ -1,59 +1,94 @@
 import Engine
 
-/// Prompts and their completions laid out for one training forward pass: each row is its
-/// prompt followed by its completion, right-padded, so plain causal attention is exact (padding
-/// only ever follows real tokens) and the fused causal kernel applies. The states that predict
-/// each completion token are gathered by index, so logits are computed for completions only.
+/// Prompts and their completions laid out for one training forward pass. The states that
+/// predict each completion token are gathered by index, so logits are computed for completions only.
+///
+/// Two layouts give the same log-probs:
+/// - each row its prompt followed by its completion, right-padded, so plain causal attention is
+///   exact (padding only ever follows real tokens) and the fused causal kernel applies;
+/// - when completions share prompts (a group of G samples of one prompt), each distinct prompt
+///   once, then the completions attending to their prompt's keys (`SharedPromptLayout`). The
+///   prompt's share of the work is divided by G, forward and backward.
 public struct CompletionBatch {
-    /// [B, L] token ids, L = longest prompt + completion.
-    public let tokens: Tensor
-    /// [B, T, 1] int64: the position whose state predicts completion token t (the token before
-    /// it); padding entries repeat a valid position.
-    public let predictingIndex: Tensor
     /// [B, T] the completion ids (targets of the log-probs), padding where a row is shorter.
     public let targets: Tensor
     /// [B, T] float32: 1 on completion tokens, 0 on padding.
     public let mask: Tensor
     public let completionWidth: Int
     public var rows: Int { targets.size(0) }
+    let layout: Layout
 
-    public init(prompts: [[Int]], completions: [[Int]], padTokenID: Int, device: Device = .cpu) throws {
+    enum Layout {
+        /// tokens [B, L] (L = longest prompt + completion) and, [B, T, 1] int64, the position whose
+        /// state predicts completion token t (the token before it; padding repeats a valid position).
+        case concatenated(tokens: Tensor, predictingIndex: Tensor)
+        case sharedPrompts(SharedPromptLayout)
+    }
+
+    private let prompts: [[Int]]
+    private let completions: [[Int]]
+    private let padTokenID: Int
+    private let device: Device
+
+    /// - sharePrompts: lay out identical prompts once when that saves at least a quarter of
+    ///   the tokens (false: always one row per completion).
+    public init(prompts: [[Int]], completions: [[Int]], padTokenID: Int, device: Device = .cpu,
+                sharePrompts: Bool = true) throws {
+        try self.init(prompts: prompts, completions: completions, padTokenID: padTokenID, device: device,
+                      sharePrompts: sharePrompts, completionWidth: nil)
+    }
+
+    private init(prompts: [[Int]], completions: [[Int]], padTokenID: Int, device: Device, sharePrompts: Bool,
+                 completionWidth: Int?) throws {
         guard prompts.count == completions.count, !prompts.isEmpty else {
             throw ModelError("CompletionBatch needs one completion per prompt and at least one row (got \(prompts.count) and \(completions.count))")
         }
         guard prompts.allSatisfy({ !$0.isEmpty }) else { throw ModelError("every prompt needs at least one token") }
-        let width = zip(prompts, completions).map { $0.count + $1.count }.max()!
-        let length = max(1, completions.map(\.count).max()!)
-        var ids: [Int64] = [], index: [Int64] = [], targets: [Int64] = [], mask: [Float] = []
-        for (prompt, completion) in zip(prompts, completions) {
-            let row = prompt + completion
-            ids += row.map(Int64.init) + Array(repeating: Int64(padTokenID), count: width - row.count)
+        let length = completionWidth ?? max(1, completions.map(\.count).max()!)
+        var targets: [Int64] = [], mask: [Float] = []
+        for completion in completions {
             for t in 0..<length {
-                index.append(Int64(prompt.count - 1 + min(t, max(0, completion.count - 1))))
                 targets.append(t < completion.count ? Int64(completion[t]) : Int64(padTokenID))
                 mask.append(t < completion.count ? 1 : 0)
             }
         }
         let b = prompts.count
-        tokens = try Tensor(ids, shape: [b, width], device: device)
-        predictingIndex = try Tensor(index, shape: [b, length, 1], device: device)
         self.targets = try Tensor(targets, shape: [b, length], device: device)
         self.mask = try Tensor(mask, shape: [b, length], device: device)
-        completionWidth = length
+        self.completionWidth = length
+        (self.prompts, self.completions, self.padTokenID, self.device) = (prompts, completions, padTokenID, device)
+        if sharePrompts, let shared = try SharedPromptLayout(prompts: prompts, completions: completions, width: length,
+                                                             padTokenID: padTokenID, device: device) {
+            layout = .sharedPrompts(shared)
+        } else {
+            layout = try Self.concatenated(prompts: prompts, completions: completions, width: length,
+                                           padTokenID: padTokenID, device: device)
+        }
     }
 
-    /// The rows in `range` (micro-batches), keeping the layout.
+    private static func concatenated(prompts: [[Int]], completions: [[Int]], width length: Int, padTokenID: Int,
+                                     device: Device) throws -> Layout {
+        let width = zip(prompts, completions).map { $0.count + $1.count }.max()!
+        var ids: [Int64] = [], index: [Int64] = []
+        for (prompt, completion) in zip(prompts, completions) {
+            let row = prompt + completion
+            ids += row.map(Int64.init) + Array(repeating: Int64(padTokenID), count: width - row.count)
+            for t in 0..<length { index.append(Int64(prompt.count - 1 + min(t, max(0, completion.count - 1)))) }
+        }
+        return .concatenated(tokens: try Tensor(ids, shape: [prompts.count, width], device: device),
+                             predictingIndex: try Tensor(index, shape: [prompts.count, length, 1], device: device))
+    }
+
+    /// Whether identical prompts are laid out once.
+    public var sharesPrompts: Bool {
+        if case .sharedPrompts = layout { return true }
+        return false
+    }
+
+    /// The rows in `range` (micro-batches), keeping the completion width.
     public func rows(_ range: Range<Int>) throws -> CompletionBatch {
-        try CompletionBatch(slicing: self, range)
-    }
-
-    private init(slicing batch: CompletionBatch, _ range: Range<Int>) throws {
-        func cut(_ t: Tensor) throws -> Tensor { try t.slice(dim: 0, start: range.lowerBound, end: range.upperBound) }
-        tokens = try cut(batch.tokens)
-        predictingIndex = try cut(batch.predictingIndex)
-        targets = try cut(batch.targets)
-        mask = try cut(batch.mask)
-        completionWidth = batch.completionWidth
+        try CompletionBatch(prompts: Array(prompts[range]), completions: Array(completions[range]), padTokenID: padTokenID,
+                            device: device, sharePrompts: sharesPrompts, completionWidth: completionWidth)
     }
 }
 
@@ -81,14 +116,23 @@ extension Transformer {
     /// entropies for logging only, outside the autograd graph (no extra memory for backward).
     public func completionPass(_ batch: CompletionBatch, temperature: Double = 1, entropy: Bool = false,
                                entropyGradient: Bool = true, hidden keepHidden: Bool = false) throws -> CompletionPass {
-        let hidden = try hiddenStates(batch.tokens)
-        let index = try batch.predictingIndex.expand([batch.rows, batch.completionWidth, hidden.size(2)])
-        let predicting = try hidden.gather(dim: 1, index: index)
+        let predicting = try predictingStates(batch)
         var logits = try logits(predicting)
         if temperature != 1 { logits = try logits / temperature }
         let logProbs = try NN.tokenLogProbs(logits: logits, targets: batch.targets)
         return CompletionPass(logProbs: logProbs, entropy: entropy ? try Self.entropy(logits, gradient: entropyGradient) : nil,
                               hidden: keepHidden ? predicting : nil)
+    }
+
+    /// [B, T, hidden]: the final state before each completion token.
+    func predictingStates(_ batch: CompletionBatch) throws -> Tensor {
+        switch batch.layout {
+        case .concatenated(let tokens, let predictingIndex):
+            let hidden = try hiddenStates(tokens)
+            return try hidden.gather(dim: 1, index: predictingIndex.expand([batch.rows, batch.completionWidth, hidden.size(2)]))
+        case .sharedPrompts(let layout):
+            return try sharedPromptStates(layout)
+        }
     }
 
     static func entropy(_ logits: Tensor, gradient: Bool) throws -> Tensor {
