@@ -19,6 +19,13 @@ public enum PolicySampling: Sendable, Equatable {
         }
     }
 
+    public var temperature: Double {
+        switch self {
+        case .causal(let options): options.temperature
+        case .diffusion(let options): options.temperature
+        }
+    }
+
     public var maxNewTokens: Int {
         switch self {
         case .causal(let options): options.maxNewTokens

@@ -14,7 +14,9 @@ struct EvalCommand: ParsableCommand {
         model (A): the accuracy difference A − B with a 95% interval from the per-item differences, \
         the win rate (of the items exactly one model gets right, the share that A gets right) with \
         the counts, and McNemar's exact p-value, the chance of a split of those items at least this \
-        uneven if both models were equally accurate.
+        uneven if both models were equally accurate. With --samples N, each model also samples N \
+        completions per item as training does and reports pass@k, the share of items that at least \
+        one of k samples gets right (unbiased estimate): what RL that sharpens the policy can reach.
 
         A model is a Hugging Face folder, a folder written by `rlrun sft` (or a built-in cache \
         folder in ~/.cache/rlrun), or `builtin`: the warm-started built-in policy that `rlrun` \
@@ -28,6 +30,7 @@ struct EvalCommand: ParsableCommand {
 
         Examples:
           rlrun eval --model builtin --limit 100
+          rlrun eval --model builtin --samples 8
           rlrun eval --model runs/sft-arith --baseline builtin --limit 200
           rlrun eval --model ./Qwen2.5-0.5B-Instruct --data gsm8k/test.jsonl --reward gsm8k --max-new-tokens 256 --limit 50
           rlrun eval --model A --baseline B --json > comparison.json
@@ -47,6 +50,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Evaluate the first N items (default: the whole split).") var limit: Int?
     @Option(help: "Longest completion in tokens (default: 96 for the built-in policy, 64 otherwise).") var maxNewTokens: Int?
     @Option(help: "cpu, cuda or cuda:N.") var device = "cpu"
+    @Option(help: "Also sample N completions per item at the training temperature and report pass@k (k = 1, 2, 4, ..., N).")
+    var samples = 0
     @Option(help: "Also print the first N items with each model's answer.") var show = 0
     @Flag(help: "Print one JSON object with every number instead of text.") var json = false
 
@@ -59,6 +64,7 @@ struct EvalCommand: ParsableCommand {
         job.split = split
         job.limit = limit
         job.maxNewTokens = maxNewTokens
+        job.samples = samples
         job.device = try Device(parsing: device)
         // Progress goes to standard error, so that --json output stays one clean object.
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }

@@ -24,6 +24,8 @@ public struct EvaluationJob {
     public var maxNewTokens: Int?
     public var device = Device.cpu
     public var batchSize = 32
+    /// Also sample this many completions per item at the training temperature, for pass@k (0: greedy only).
+    public var samples = 0
 
     public init(model: String, baseline: String? = nil) {
         self.model = model
@@ -32,6 +34,7 @@ public struct EvaluationJob {
 
     public func run(loader: PluginLoader = PluginLoader(), cache: URL, log: (String) -> Void = { _ in }) throws -> EvaluationReport {
         if let limit, limit < 1 { throw ConfigurationError(source: "--limit", message: "must be at least 1, got \(limit)") }
+        if samples < 0 { throw ConfigurationError(source: "--samples", message: "must be 0 (greedy only) or more, got \(samples)") }
         if let maxNewTokens, maxNewTokens < 1 {
             throw ConfigurationError(source: "--max-new-tokens", message: "must be at least 1, got \(maxNewTokens)")
         }
@@ -81,9 +84,35 @@ public struct EvaluationJob {
         let batch = try Evaluator.answer(items, policy: loaded.policy, sampling: sampling, rewards: rewards, batchSize: batchSize)
         log(String(format: "[EVAL] %@: done in %.1f s", name, Date().timeIntervalSince(started)))
         let known = batch.correct.compactMap { $0 }
+        let sampled = samples > 0 ? try sample(name, policy: loaded.policy, sampling: sampling, items: items, rewards: rewards, log: log) : nil
         return ModelEvaluation(model: name, folder: loaded.folder.path, maxNewTokens: sampling.maxNewTokens,
                                correct: known.count == batch.count ? known.map { $0 >= 0.5 } : nil,
-                               rewards: batch.rewards, completions: batch.texts)
+                               rewards: batch.rewards, completions: batch.texts, sampled: sampled)
+    }
+
+    /// `samples` completions per item as training draws them (seeded), counted right per item.
+    func sample(_ name: String, policy: Policy, sampling: PolicySampling, items: [DatasetItem], rewards: RewardComposer,
+                log: (String) -> Void) throws -> SampledAccuracy? {
+        log("[EVAL] \(name): sampling \(samples) completions of each item at temperature \(sampling.temperature)")
+        let started = Date()
+        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: samples, sampling: sampling)
+        let generator = try Generator(seed: 0, device: policy.model.device)
+        let itemsPerBatch = max(1, 128 / samples)
+        var counts: [Int] = []
+        for start in stride(from: 0, to: items.count, by: itemsPerBatch) {
+            let chunk = Array(items[start..<min(start + itemsPerBatch, items.count)])
+            let batch = try withNoGrad { try collector.collect(chunk, generator: generator) }
+            let correct = batch.correct.compactMap { $0 }
+            guard correct.count == batch.count else {
+                log("[WARN] no reward reports accuracy (a component named accuracy, as gsm8k's): pass@k is not computed")
+                return nil
+            }
+            for item in 0..<chunk.count {
+                counts.append(correct[(item * samples)..<((item + 1) * samples)].filter { $0 >= 0.5 }.count)
+            }
+        }
+        log(String(format: "[EVAL] %@: sampled in %.1f s", name, Date().timeIntervalSince(started)))
+        return SampledAccuracy(samplesPerItem: samples, temperature: sampling.temperature, correctCounts: counts)
     }
 
     func load(_ name: String, option: String, data: DatasetChoice.Opened, cache: URL, log: (String) -> Void) throws -> PolicyFolder.Loaded {

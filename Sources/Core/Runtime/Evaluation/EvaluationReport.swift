@@ -14,14 +14,18 @@ public struct ModelEvaluation: Sendable {
     /// Per item, the weighted total reward.
     public let rewards: [Double]
     public let completions: [String]
+    /// pass@k from several sampled completions per item (`rlrun eval --samples N`).
+    public let sampled: SampledAccuracy?
 
-    public init(model: String, folder: String, maxNewTokens: Int, correct: [Bool]?, rewards: [Double], completions: [String]) {
+    public init(model: String, folder: String, maxNewTokens: Int, correct: [Bool]?, rewards: [Double], completions: [String],
+                sampled: SampledAccuracy? = nil) {
         self.model = model
         self.folder = folder
         self.maxNewTokens = maxNewTokens
         self.correct = correct
         self.rewards = rewards
         self.completions = completions
+        self.sampled = sampled
     }
 
     public var n: Int { rewards.count }
@@ -82,8 +86,10 @@ public struct EvaluationReport: Sendable {
         var lines = ["[EVAL] \(model.n) items of \(dataset), split \(split); greedy; rewards \(rewards.map { "\($0.name)×\(Self.weight($0.weight))" }.joined(separator: ", "))"]
         let width = max(model.model.count, baseline?.model.count ?? 0)
         lines.append("[EVAL] A \(Self.summary(model, width: width))")
+        lines += Self.sampledLines(model, letter: "A")
         guard let baseline, let comparison else { return lines }
         lines.append("[EVAL] B \(Self.summary(baseline, width: width))")
+        lines += Self.sampledLines(baseline, letter: "B")
         if let difference = comparison.accuracyDifference {
             lines.append("[EVAL] A − B accuracy \(Self.signed(difference.mean)), 95% CI \(Self.interval(difference.interval, signed: true)) (paired)")
         }
@@ -129,6 +135,12 @@ public struct EvaluationReport: Sendable {
         return text + "mean reward \(fixed(evaluation.meanReward)); n \(evaluation.n)"
     }
 
+    static func sampledLines(_ evaluation: ModelEvaluation, letter: String) -> [String] {
+        guard let sampled = evaluation.sampled else { return [] }
+        let passes = sampled.reportedK.map { "pass@\($0) \(fixed(sampled.passAt($0)))" }.joined(separator: ", ")
+        return ["[EVAL] \(letter) sampled: \(passes) (\(sampled.samplesPerItem) samples per item at temperature \(weight(sampled.temperature)))"]
+    }
+
     static func weight(_ value: Double) -> String { value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value) }
     static func fixed(_ value: Double) -> String { String(format: "%.3f", value) }
     static func signed(_ value: Double) -> String { String(format: "%+.3f", value) }
@@ -154,12 +166,19 @@ public struct EvaluationReport: Sendable {
     }
 
     static func json(_ evaluation: ModelEvaluation) -> JSONValue {
-        .object([
+        var object: [String: JSONValue] = [
             "model": .string(evaluation.model), "folder": .string(evaluation.folder), "n": .number(Double(evaluation.n)),
             "max_new_tokens": .number(Double(evaluation.maxNewTokens)),
             "correct": number(evaluation.successes.map(Double.init)), "accuracy": number(evaluation.accuracy),
             "accuracy_ci95": json(evaluation.accuracyInterval), "mean_reward": .number(evaluation.meanReward),
-        ])
+        ]
+        if let sampled = evaluation.sampled {
+            object["sampled"] = .object([
+                "samples_per_item": .number(Double(sampled.samplesPerItem)), "temperature": .number(sampled.temperature),
+                "pass_at": .object(Dictionary(uniqueKeysWithValues: sampled.reportedK.map { (String($0), JSONValue.number(sampled.passAt($0))) })),
+            ])
+        }
+        return .object(object)
     }
 
     static func json(_ comparison: ModelComparison) -> JSONValue {
