@@ -54,6 +54,27 @@ struct DiffusionGenerationTests {
         #expect(a.rawTokens != c.rawTokens)
     }
 
+    /// With row noise (as the trainer draws it), a row's completion is the same whether it is
+    /// sampled with the whole batch or with only part of it (as one rank of several would).
+    @Test(arguments: [DiffusionSamplingOptions.Remasking.lowConfidence, .random])
+    func rowNoiseMakesRowsIndependentOfTheirBatch(remasking: DiffusionSamplingOptions.Remasking) throws {
+        let prompts = [[5, 9, 12, 7], [3, 4, 8, 1], [20, 21, 22, 23], [30, 2, 6, 11]]
+        var options = DiffusionSamplingOptions(generationLength: 16, blockLength: 8, steps: 8, temperature: 1)
+        options.remasking = remasking
+        func sample(_ rows: Range<Int>) throws -> DiffusionGenerationResult {
+            let generator = try Generator(seed: 7)
+            return try model.generateByUnmasking(prompts: Array(prompts[rows]), options: options, generator: generator,
+                                                 noise: SamplingNoise(generator: generator, offset: rows.lowerBound, totalRows: 4))
+        }
+        let whole = try sample(0..<4), first = try sample(0..<2), second = try sample(2..<4)
+        #expect(first.rawTokens + second.rawTokens == whole.rawTokens)
+        #expect(first.unmaskedAtStep + second.unmaskedAtStep == whole.unmaskedAtStep)
+        // Without row noise, the same rows drawn in a smaller batch get other noise.
+        let alone = try model.generateByUnmasking(prompts: Array(prompts[2..<4]), options: options, generator: Generator(seed: 7))
+        let together = try model.generateByUnmasking(prompts: prompts, options: options, generator: Generator(seed: 7))
+        #expect(alone.rawTokens != Array(together.rawTokens[2..<4]))
+    }
+
     @Test func zeroTemperatureIsDeterministic() throws {
         let options = DiffusionSamplingOptions(generationLength: 16, blockLength: 8, steps: 8, temperature: 0)
         let a = try generate(options, seed: 1), b = try generate(options, seed: 2)

@@ -33,8 +33,8 @@ public enum PolicySampling: Sendable, Equatable {
         }
     }
 
-    /// Completions for `prompts` (no gradient is recorded). A causal policy draws its tokens
-    /// from `noise` when given (rows of a larger batch, see `SamplingNoise`).
+    /// Completions for `prompts` (no gradient is recorded), drawn from `noise` when given (rows
+    /// of a larger batch, see `SamplingNoise`).
     func sample(_ model: Transformer, prompts: [[Int]], generator: Generator, noise: SamplingNoise? = nil,
                 padTokenID: Int) throws -> SampledCompletions {
         try withNoGrad {
@@ -46,7 +46,7 @@ public enum PolicySampling: Sendable, Equatable {
                                           stopReasons: result.stopReasons)
             case .diffusion(let options):
                 let result = try model.generateByUnmasking(prompts: prompts, options: options, generator: generator,
-                                                           padTokenID: padTokenID)
+                                                           padTokenID: padTokenID, noise: noise)
                 // Block decoding yields no per-token sampling probabilities: old log-probs are
                 // computed afterwards under each iteration's prompt mask.
                 return SampledCompletions(tokens: result.tokens, behaviourLogProbs: nil, regions: result.rawTokens,

@@ -24,8 +24,12 @@ extension Transformer {
     /// only for the current block (positions outside it get confidence −∞ and are never
     /// committed, so they need no prediction), and the mask token is never a prediction
     /// (committing it would leave a mask that the quota no longer accounts for).
+    ///
+    /// - noise: where these prompts sit in a larger batch; each row then draws its noise from a
+    ///   generator of its own, so a row's completion does not depend on the other rows of its
+    ///   batch or process (default: the whole batch's noise from `generator`).
     public func generateByUnmasking(prompts: [[Int]], options: DiffusionSamplingOptions, generator: Generator,
-                                    padTokenID: Int = 0) throws -> DiffusionGenerationResult {
+                                    padTokenID: Int = 0, noise: SamplingNoise? = nil) throws -> DiffusionGenerationResult {
         guard configuration.maskedDiffusion, let maskID = configuration.maskTokenID else {
             throw ModelError("generateByUnmasking() needs a masked-diffusion model with a mask token; causal models use generate()")
         }
@@ -38,6 +42,10 @@ extension Transformer {
             throw ModelError("prompt (\(width)) + generation length (\(length)) exceed the model's \(configuration.maxPositions) positions")
         }
         let (raw, order) = try withNoGrad {
+            if let noise, noise.offset < 0 || noise.offset + prompts.count > noise.totalRows {
+                throw ModelError("rows \(noise.offset)..<\(noise.offset + prompts.count) lie outside the sampled batch of \(noise.totalRows)")
+            }
+            let draws = try noise.map { NoiseDraws.rows(try $0.rowGenerators(rows: prompts.count, device: device)) } ?? .batch(generator)
             let unmasking = try Unmasking(model: self, prompts: prompts, length: length, maskID: maskID,
                                           padTokenID: padTokenID, guidanceScale: options.guidanceScale)
             let order = try Tensor.full([prompts.count, length], -1, dtype: .int64, device: device)
@@ -48,7 +56,7 @@ extension Transformer {
                 // every row has the same quota.
                 for (step, count) in quota.enumerated() where count > 0 {
                     let chosen = try unmasking.step(start: start, end: start + options.blockLength, commit: count,
-                                                    options: options, generator: generator)
+                                                    options: options, draws: draws)
                     let blockOrder = try order.slice(dim: 1, start: start - width, end: start - width + options.blockLength)
                     let stamp = try Tensor.full(chosen.shape, Double(block * options.stepsPerBlock + step), dtype: .int64, device: device)
                     try blockOrder.copyInPlace(from: blockOrder.scatter(dim: 1, index: chosen, source: stamp))
@@ -124,12 +132,12 @@ private struct Unmasking {
 
     /// One step on the block start..<end: predicts its masked positions, commits `commit` of
     /// them into x and returns their indices within the block [B, commit].
-    func step(start: Int, end: Int, commit: Int, options: DiffusionSamplingOptions, generator: Generator) throws -> Tensor {
+    func step(start: Int, end: Int, commit: Int, options: DiffusionSamplingOptions, draws: NoiseDraws) throws -> Tensor {
         let logits = try blockLogits(start: start, end: end)
         var scores = logits
         if options.temperature > 0 {
             // Gumbel-max: argmax exp(l) / (−log U)^T samples softmax(l / T).
-            let uniform = try Tensor.rand(logits.shape, dtype: .float64, device: logits.device, generator: generator)
+            let uniform = try draws.uniform(logits.shape, device: logits.device)
             scores = try logits.exp() / (-uniform.log()).pow(options.temperature)
         }
         let predicted = try scores.maskedFill(maskColumn, -Double.infinity).argmax(dim: -1)
@@ -138,12 +146,30 @@ private struct Unmasking {
         case .lowConfidence:
             confidence = try NN.softmax(logits, dim: -1).gather(dim: -1, index: predicted.unsqueeze(-1)).squeeze(-1)
         case .random:
-            confidence = try Tensor.rand(predicted.shape, dtype: .float64, device: logits.device, generator: generator)
+            confidence = try draws.uniform(predicted.shape, device: logits.device)
         }
         let block = try x.slice(dim: 1, start: start, end: end)
         let decoded = try block.ne(Double(maskID))
         let chosen = try confidence.maskedFill(decoded, -Double.infinity).topk(commit, dim: -1).indices
         try block.copyInPlace(from: block.scatter(dim: 1, index: chosen, source: predicted.gather(dim: 1, index: chosen)))
         return chosen
+    }
+}
+
+/// Where a diffusion step's uniforms come from: one draw for the whole batch, or one per row
+/// from the row's own generator (stacked), so that rows are independent of their batch.
+private enum NoiseDraws {
+    case batch(Generator)
+    case rows([Generator])
+
+    /// Float64 uniforms in [0, 1) of `shape`, whose first dimension is the batch.
+    func uniform(_ shape: [Int], device: Device) throws -> Tensor {
+        switch self {
+        case .batch(let generator):
+            return try Tensor.rand(shape, dtype: .float64, device: device, generator: generator)
+        case .rows(let generators):
+            let row = Array(shape.dropFirst())
+            return try Tensor.stack(generators.map { try Tensor.rand(row, dtype: .float64, device: device, generator: $0) })
+        }
     }
 }
