@@ -37,7 +37,8 @@ final class RecordingMasker: @unchecked Sendable {
         return try Policy(model: model, tokenizer: tokenizer, formatPrompt: { $0.prompt + ":" })
     }
 
-    func trainer(seed: UInt64 = 1, mu: Int = 2, learningRate: Double = 3e-2, masker: RecordingMasker) throws -> Trainer {
+    func trainer(seed: UInt64 = 1, mu: Int = 2, learningRate: Double = 3e-2, masker: RecordingMasker,
+                 group: ProcessGroup? = nil) throws -> Trainer {
         var settings = TrainingConfiguration()
         settings = try settings.applying([
             "learning_rate": .number(learningRate), "prompts_per_step": 4, "max_new_tokens": 4, "block_length": 2,
@@ -46,7 +47,7 @@ final class RecordingMasker: @unchecked Sendable {
         ], source: "test")
         return try Trainer(policy: policy(seed: seed), algorithm: GroupBaseline(policy: .maskedDiffusion, mu: mu),
                            rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
-                           dataset: Prompts(), configuration: settings, masker: masker.masker)
+                           dataset: Prompts(), configuration: settings, masker: masker.masker, group: group)
     }
 
     @Test func rewardRisesOverAShortRun() throws {
@@ -60,14 +61,45 @@ final class RecordingMasker: @unchecked Sendable {
         let recorder = RecordingMasker(rate: 0.5)
         let trainer = try trainer(mu: 3, learningRate: 1e-12, masker: recorder)
         let m = try trainer.trainStep()
-        #expect(recorder.requests.count == 3)
-        #expect(Set(recorder.requests.map(\.seed)).count > 1, "a fresh seed per update")
+        // One request per row and update, so that a row's mask never depends on its neighbours.
+        #expect(recorder.requests.count == 3 * 16)
+        #expect(Set(stride(from: 0, to: 48, by: 16).map { recorder.requests[$0].seed }).count == 3, "a fresh seed per update")
+        #expect(Set(recorder.requests.prefix(16).map(\.seed)).count == 16, "a seed per row")
         let request = recorder.requests[0]
-        #expect(request.batch == 16)
+        #expect(request.batch == 1)
         // Prompts are "Qn:" (3 characters): every real prompt position and nothing else is eligible.
-        #expect(request.eligible.filter { $0 }.count == 16 * 3)
+        #expect(request.eligible == [true, true, true])
         #expect(Swift.abs(m["ratio_mean"]! - 1) < 1e-5, "ratio \(m["ratio_mean"]!)")
         #expect(m["mask_rate"] == 0.5)
+    }
+
+    /// Two ranks (threads, Gloo on loopback) with the same global batch as one process sample the
+    /// same completions, draw the same masks and reach the same weights.
+    @Test func twoRanksTrainLikeOneProcess() throws {
+        struct Outcome: @unchecked Sendable {
+            let parameters: [[Float]]
+            let rewards: [Double]
+        }
+        func train(ranks: Int) throws -> [Outcome] {
+            try onRanks(ranks, timeout: 60) { group in
+                let trainer = try self.trainer(seed: 3, masker: RecordingMasker(rate: 0.3), group: group)
+                let rewards = try (0..<3).map { _ in try trainer.trainStep()["reward_mean"]! }
+                return Outcome(parameters: try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }, rewards: rewards)
+            }
+        }
+        let single = try train(ranks: 1)[0], pair = try train(ranks: 2)
+        let initial = try policy(seed: 3).model.parameters().map { try $0.1.toArray(Float.self) }
+        #expect(pair[0].rewards == single.rewards, "the same completions and rewards")
+        #expect(pair[0].parameters == pair[1].parameters, "the ranks hold identical weights")
+        var largest: Float = 0, moved: Float = 0
+        for ((a, b), start) in zip(zip(single.parameters, pair[0].parameters), initial) {
+            for ((x, y), x0) in zip(zip(a, b), start) {
+                largest = max(largest, Swift.abs(x - y))
+                moved = max(moved, Swift.abs(x - x0))
+            }
+        }
+        #expect(moved > 0.01, "training moved the weights by \(moved)")
+        #expect(largest < 1e-3 * moved, "largest parameter difference \(largest), largest change \(moved)")
     }
 
     @Test func causalAlgorithmsRefuseAMaskedDiffusionPolicy() throws {

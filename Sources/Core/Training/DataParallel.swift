@@ -18,12 +18,9 @@ extension Trainer {
 
     /// The random draws of one generation round, derived from the seed, the step and the
     /// round: the same on every rank (each takes its rows of the whole batch), and
-    /// independent of how many draws earlier rounds made. Block-diffusion sampling has no
-    /// per-row draws, so there each rank draws its own.
+    /// independent of how many draws earlier rounds made.
     func roundNoise(round: Int, groups: Range<Int>, totalGroups: Int) throws -> (Generator, SamplingNoise) {
-        let diffusion = policy.model.configuration.maskedDiffusion
-        let seed = Self.mix(UInt64(truncatingIfNeeded: configuration.seed), UInt64(step), UInt64(round),
-                            diffusion ? UInt64(rank) : 0)
+        let seed = Self.mix(UInt64(truncatingIfNeeded: configuration.seed), UInt64(step), UInt64(round), 0)
         let generator = try Generator(seed: seed, device: policy.model.device)
         let noise = SamplingNoise(generator: generator, offset: groups.lowerBound * groupSize, totalRows: totalGroups * groupSize)
         return (generator, noise)

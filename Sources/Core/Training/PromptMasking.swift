@@ -23,23 +23,39 @@ struct MaskingContext {
 }
 
 extension PromptMasker {
-    /// One flag per prompt token (true = masked) for every row, from one request over the
-    /// left-padded prompts; padding is never eligible.
-    func promptMasks(prompts: [[Int]], seed: UInt64, context: MaskingContext, confidence: [Float]?) throws
-        -> (masks: [[Bool]], rate: Double) {
+    /// One flag per prompt token (true = masked) for every row; padding is never eligible.
+    /// Each row is its own request, seeded by `seed` and the row itself (prompt, completion and
+    /// place in its group), so a row's mask does not depend on the rows beside it: a
+    /// data-parallel rank masks its rows as one process would. The rate is the rows' mean.
+    func promptMasks(prompts: [[Int]], completions: [[Int]], groupSize: Int, seed: UInt64, context: MaskingContext,
+                     confidence: [Float]?) throws -> (masks: [[Bool]], rate: Double) {
         let width = prompts.map(\.count).max() ?? 0
-        var tokens: [Int64] = [], eligible: [Bool] = []
-        for prompt in prompts {
-            let pad = width - prompt.count
-            tokens += Array(repeating: 0, count: pad) + prompt.map(Int64.init)
-            eligible += Array(repeating: false, count: pad) + Array(repeating: true, count: prompt.count)
+        var masks: [[Bool]] = [], rates: [Double] = []
+        for (row, prompt) in prompts.enumerated() {
+            let rowConfidence = confidence.map { Array($0[(row * width + width - prompt.count)..<((row + 1) * width)]) }
+            let choice = try choose(MaskingRequest(
+                batch: 1, length: prompt.count, tokens: prompt.map(Int64.init), eligible: Array(repeating: true, count: prompt.count),
+                confidence: rowConfidence, progress: context.progress, recentReward: context.recentReward,
+                recentAccuracy: context.recentAccuracy,
+                seed: Self.rowSeed(seed, prompt: prompt, completion: completions[row], member: row % max(1, groupSize))))
+            masks.append(Array(choice.mask.prefix(prompt.count)))
+            rates.append(choice.rate)
         }
-        let choice = try choose(MaskingRequest(
-            batch: prompts.count, length: width, tokens: tokens, eligible: eligible, confidence: confidence,
-            progress: context.progress, recentReward: context.recentReward, recentAccuracy: context.recentAccuracy, seed: seed))
-        let masks = prompts.enumerated().map { row, prompt in
-            Array(choice.mask[(row * width + width - prompt.count)..<((row + 1) * width)])
+        return (masks, rates.reduce(0, +) / Double(max(1, rates.count)))
+    }
+
+    /// FNV-1a over the seed, the row's place in its group and its tokens.
+    static func rowSeed(_ seed: UInt64, prompt: [Int], completion: [Int], member: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ value: UInt64) {
+            hash ^= value
+            hash = hash &* 0x0000_0100_0000_01b3
         }
-        return (masks, choice.rate)
+        mix(seed)
+        mix(UInt64(member))
+        for token in prompt { mix(UInt64(bitPattern: Int64(token))) }
+        mix(UInt64.max)
+        for token in completion { mix(UInt64(bitPattern: Int64(token))) }
+        return hash
     }
 }

@@ -40,10 +40,13 @@ extension Trainer {
         let seeds: [UInt64] = configuration.diffusion.randomMasking
             ? try Tensor.randint(0, 4096, [mu], generator: generator).toArray(Int.self).map(UInt64.init)
             : Array(repeating: 42, count: mu)
+        // The whole step's reward and accuracy (summed over ranks), so every rank masks at the same rate.
         let known = kept.correct.compactMap { $0 }
+        var totals = [kept.rewards.reduce(0, +), Double(kept.count), known.reduce(0, +), Double(known.count)]
+        if let group { totals = try group.sum(totals) }
         let context = MaskingContext(progress: Double(step) / Double(max(1, configuration.steps)),
-                                     recentReward: kept.rewards.reduce(0, +) / Double(max(1, kept.count)),
-                                     recentAccuracy: known.isEmpty ? nil : known.reduce(0, +) / Double(known.count))
+                                     recentReward: totals[0] / max(1, totals[1]),
+                                     recentAccuracy: totals[3] == 0 ? nil : totals[2] / totals[3])
         func layout(_ masks: [[Bool]]) throws -> DiffusionCompletionBatch {
             try DiffusionCompletionBatch(prompts: kept.prompts, completions: kept.regions, promptMasks: masks, maskTokenID: maskID,
                                          padTokenID: policy.padTokenID, stopTokenIDs: policy.stopTokenIDs, device: model.device)
@@ -55,7 +58,8 @@ extension Trainer {
         var batches: [DiffusionCompletionBatch] = []
         var rates: [Double] = []
         for seed in seeds {
-            let choice = try masker.promptMasks(prompts: kept.prompts, seed: seed, context: context, confidence: confidence)
+            let choice = try masker.promptMasks(prompts: kept.prompts, completions: kept.regions, groupSize: groupSize, seed: seed,
+                                                context: context, confidence: confidence)
             batches.append(try layout(choice.masks))
             rates.append(choice.rate)
         }
