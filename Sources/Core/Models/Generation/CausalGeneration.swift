@@ -24,13 +24,8 @@ extension Transformer {
         }
         return try withNoGrad {
             // A group's copies of one prompt are prefilled once; their cache rows are then repeated.
-            var distinct: [[Int]] = [], known: [[Int]: Int] = [:]
-            let rowPrompt = prompts.map { prompt in
-                if let index = known[prompt] { return index }
-                known[prompt] = distinct.count
-                distinct.append(prompt)
-                return distinct.count - 1
-            }
+            let grouped = DistinctPrompts(prompts)
+            let distinct = grouped.prompts
             let distinctPadding = distinct.map { width - $0.count }
             var ids: [Int64] = [], positions: [Int64] = []
             for (prompt, pad) in zip(distinct, distinctPadding) {
@@ -44,7 +39,7 @@ extension Transformer {
                                   positions: Tensor(positions, shape: [distinct.count, width], device: device),
                                   mask: prefillMask, cache: cache).select(dim: 1, index: width - 1)
             if distinct.count < batch {
-                let repeated = try Tensor(rowPrompt.map(Int64.init), device: device)
+                let repeated = try Tensor(grouped.rowPrompt.map(Int64.init), device: device)
                 try cache.keepRows(repeated)
                 logits = try logits.indexSelect(dim: 0, index: repeated)
             }

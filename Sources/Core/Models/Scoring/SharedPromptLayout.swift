@@ -20,13 +20,8 @@ struct SharedPromptLayout {
 
     /// Nil when sharing would not save at least a quarter of the tokens of one row per completion.
     init?(prompts: [[Int]], completions: [[Int]], width: Int, padTokenID: Int, device: Device) throws {
-        var distinct: [[Int]] = [], index: [[Int]: Int] = [:]
-        let rowPrompt = prompts.map { prompt in
-            if let known = index[prompt] { return known }
-            index[prompt] = distinct.count
-            distinct.append(prompt)
-            return distinct.count - 1
-        }
+        let grouped = DistinctPrompts(prompts)
+        let distinct = grouped.prompts
         let promptWidth = distinct.map(\.count).max()!
         let fed = width - 1
         let concatenatedTokens = prompts.count * zip(prompts, completions).map { $0.count + $1.count }.max()!
@@ -35,7 +30,7 @@ struct SharedPromptLayout {
         let padded = distinct.flatMap { $0.map(Int64.init) + Array(repeating: Int64(padTokenID), count: promptWidth - $0.count) }
         promptTokens = try Tensor(padded, shape: [distinct.count, promptWidth], device: device)
         lastPromptIndex = try Tensor(distinct.map { Int64($0.count - 1) }, shape: [distinct.count, 1, 1], device: device)
-        rows = try Tensor(rowPrompt.map(Int64.init), device: device)
+        rows = try Tensor(grouped.rowPrompt.map(Int64.init), device: device)
         guard fed > 0 else { (completionTokens, completionPositions, completionMask) = (nil, nil, nil); return }
 
         var ids: [Int64] = [], positions: [Int64] = [], visible: [Bool] = []
