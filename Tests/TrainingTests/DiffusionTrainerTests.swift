@@ -91,15 +91,7 @@ final class RecordingMasker: @unchecked Sendable {
         let initial = try policy(seed: 3).model.parameters().map { try $0.1.toArray(Float.self) }
         #expect(pair[0].rewards == single.rewards, "the same completions and rewards")
         #expect(pair[0].parameters == pair[1].parameters, "the ranks hold identical weights")
-        var largest: Float = 0, moved: Float = 0
-        for ((a, b), start) in zip(zip(single.parameters, pair[0].parameters), initial) {
-            for ((x, y), x0) in zip(zip(a, b), start) {
-                largest = max(largest, Swift.abs(x - y))
-                moved = max(moved, Swift.abs(x - x0))
-            }
-        }
-        #expect(moved > 0.01, "training moved the weights by \(moved)")
-        #expect(largest < 1e-3 * moved, "largest parameter difference \(largest), largest change \(moved)")
+        expectSameWeights(single.parameters, pair[0].parameters, startingFrom: initial)
     }
 
     @Test func causalAlgorithmsRefuseAMaskedDiffusionPolicy() throws {
