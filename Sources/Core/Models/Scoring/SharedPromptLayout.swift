@@ -33,19 +33,21 @@ struct SharedPromptLayout {
         rows = try Tensor(grouped.rowPrompt.map(Int64.init), device: device)
         guard fed > 0 else { (completionTokens, completionPositions, completionMask) = (nil, nil, nil); return }
 
-        var ids: [Int64] = [], positions: [Int64] = [], visible: [Bool] = []
+        var ids: [Int64] = [], positions: [Int64] = []
         for (prompt, completion) in zip(prompts, completions) {
             for t in 0..<fed {
                 ids.append(t < completion.count ? Int64(completion[t]) : Int64(padTokenID))
                 positions.append(Int64(prompt.count + t))
-                for key in 0..<promptWidth { visible.append(key < prompt.count) }
-                for key in 0..<fed { visible.append(key <= t) }
             }
         }
         let b = prompts.count
         completionTokens = try Tensor(ids, shape: [b, fed], device: device)
         completionPositions = try Tensor(positions, shape: [b, fed], device: device)
-        completionMask = try Tensor(visible, shape: [b, 1, fed, promptWidth + fed], device: device)
+        // Keys: the prompt's own positions, then the completion causally.
+        let promptLengths = try Tensor(prompts.map { Int64($0.count) }, shape: [b, 1, 1, 1], device: device)
+        let promptKeys = try Tensor.arange(Double(promptWidth), device: device).view([1, 1, 1, promptWidth]).lt(promptLengths)
+        let ownKeys = try Tensor.ones([fed, fed], dtype: .bool, device: device).tril(0).view([1, 1, fed, fed])
+        completionMask = try Tensor.cat([promptKeys.expand([b, 1, fed, promptWidth]), ownKeys.expand([b, 1, fed, fed])], dim: 3)
     }
 }
 
