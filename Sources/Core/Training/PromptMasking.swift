@@ -44,18 +44,10 @@ extension PromptMasker {
         return (masks, rates.reduce(0, +) / Double(max(1, rates.count)))
     }
 
-    /// FNV-1a over the seed, the row's place in its group and its tokens.
+    /// The update's seed mixed with the row's place in its group and its tokens (the trainer's
+    /// SplitMix64 step, folded over them).
     static func rowSeed(_ seed: UInt64, prompt: [Int], completion: [Int], member: Int) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ value: UInt64) {
-            hash ^= value
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        mix(seed)
-        mix(UInt64(member))
-        for token in prompt { mix(UInt64(bitPattern: Int64(token))) }
-        mix(UInt64.max)
-        for token in completion { mix(UInt64(bitPattern: Int64(token))) }
-        return hash
+        let tokens = prompt.map { UInt64(bitPattern: Int64($0)) } + [UInt64.max] + completion.map { UInt64(bitPattern: Int64($0)) }
+        return tokens.reduce(Trainer.mix(seed, UInt64(member))) { Trainer.mix($0, $1) }
     }
 }
