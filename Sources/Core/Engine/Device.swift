@@ -56,9 +56,16 @@ public enum Engine {
     /// f32 on an AVX2-only EPYC, so bf16 compute on such a CPU is a trap, not a speed-up.
     /// nil where the CPU's flags cannot be read (not Linux).
     public static var cpuHasNativeBFloat16: Bool? {
+        cpuFlags.map { $0.contains("avx512_bf16") || $0.contains("amx_bf16") }
+    }
+
+    /// Whether decoding's few-row linear layers run on the shim's AVX2 + FMA kernel.
+    public static var cpuHasAVX2FMA: Bool? { cpuFlags.map { $0.contains("avx2") && $0.contains("fma") } }
+
+    /// The flags line of /proc/cpuinfo; nil where it cannot be read (not Linux).
+    private static var cpuFlags: Set<Substring>? {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
-        let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
-        return flags.contains("avx512_bf16") || flags.contains("amx_bf16")
+        return info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ")) } ?? []
     }
 
     /// A warning for bf16 compute on a CPU without native bf16, or nil when there is nothing to say.

@@ -28,6 +28,10 @@ int32_t dtype_code(at::ScalarType type);
 at::Device device(int32_t type, int32_t index);
 at::TensorOptions options(rt_options opts);
 
+// x Wᵀ + b for the few rows of a decoding step (decode_linear.cpp); applies says when it can.
+bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
+at::Tensor decode_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
+
 }  // namespace rlrun
 
 // Every C entry point runs its body inside one of these: C++ exceptions become the

@@ -3,10 +3,16 @@
 #ifndef RLRUN_TORCH_H
 #define RLRUN_TORCH_H
 #include "rlrun_tensor.h"
+#include <stdbool.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
 const rt_api *rt_torch_api(void);
+
+/* Whether linear(x, w, bias) runs the decoding kernel (decode_linear.cpp) rather than
+ * at::linear, and a switch to turn that kernel off: for tests and A/B benchmarks. */
+bool rt_decode_linear_applies(rt_tensor x, rt_tensor w, rt_tensor bias /* nullable */);
+void rt_set_decode_linear_enabled(bool enabled);
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,62 @@
+import Testing
+import TorchShim
+@testable import Engine
+
+/// The decoding kernel behind `NN.linear` (few rows, no autograd, float32 on an AVX2 CPU)
+/// against libtorch's own linear on the same tensors.
+@Suite(.serialized) struct DecodeLinearTests {
+    static let hasKernel = Engine.cpuHasAVX2FMA == true
+
+    func applies(_ x: Tensor, _ w: Tensor, _ bias: Tensor?) -> Bool {
+        withExtendedLifetime((x, w, bias)) { rt_decode_linear_applies(x.handle, w.handle, bias?.handle) }
+    }
+
+    /// linear through the kernel and through at::linear (kernel switched off).
+    func bothWays(_ x: Tensor, _ w: Tensor, _ bias: Tensor?) throws -> (kernel: [Float], reference: [Float]) {
+        #expect(applies(x, w, bias), "rows \(x.shape) by \(w.shape) should take the kernel")
+        let kernel = try NN.linear(x, weight: w, bias: bias)
+        rt_set_decode_linear_enabled(false)
+        defer { rt_set_decode_linear_enabled(true) }
+        #expect(!applies(x, w, bias))
+        let reference = try NN.linear(x, weight: w, bias: bias)
+        #expect(kernel.shape == reference.shape)
+        return (try kernel.toArray(Float.self), try reference.toArray(Float.self))
+    }
+
+    @Test(.enabled(if: hasKernel, "the kernel needs AVX2 and FMA"),
+          arguments: [(1, 384, 384), (2, 1024, 384), (5, 13, 7), (8, 1001, 130), (9, 384, 96), (16, 64, 8192)])
+    func equalsLibtorchsLinear(rows: Int, inputs: Int, outputs: Int) throws {
+        let g = try Generator(seed: 3)
+        let x = try Tensor.randn([rows, inputs], generator: g)
+        let w = try Tensor.randn([outputs, inputs], generator: g)
+        for bias in [nil, try Tensor.randn([outputs], generator: g)] {
+            let (kernel, reference) = try withNoGrad { try bothWays(x, w, bias) }
+            let scale = reference.map { abs($0) }.max() ?? 1
+            let worst = zip(kernel, reference).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-5 * max(scale, 1), "rows \(rows), \(inputs) → \(outputs), bias \(bias != nil): off by \(worst)")
+        }
+    }
+
+    @Test(.enabled(if: hasKernel, "the kernel needs AVX2 and FMA"))
+    func keepsLeadingDimensions() throws {
+        let g = try Generator(seed: 4)
+        let x = try Tensor.randn([2, 3, 40], generator: g).transpose(0, 1)  // not contiguous: [3, 2, 40]
+        let w = try Tensor.randn([24, 40], generator: g)
+        let (kernel, reference) = try withNoGrad { try bothWays(x, w, nil) }
+        let worst = zip(kernel, reference).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-5)
+    }
+
+    @Test func leavesEverythingElseToLibtorch() throws {
+        let g = try Generator(seed: 5)
+        let w = try Tensor.randn([16, 32], generator: g)
+        let x = try Tensor.randn([4, 32], generator: g)
+        #expect(!applies(try Tensor.randn([17, 32], generator: g), w, nil), "more rows than a decoding step")
+        #expect(!applies(try x.to(.float64), try w.to(.float64), nil), "float64")
+        #expect(!applies(x, try Tensor.randn([32, 16], generator: g).transpose(0, 1), nil), "a transposed weight")
+        #expect(!applies(x, w, try Tensor.randn([15], generator: g)), "a bias of the wrong length")
+        try w.requiringGrad()
+        #expect(!applies(x, w, nil), "autograd needs at::linear's backward")
+        try withNoGrad { #expect(applies(x, w, nil) == Self.hasKernel, "no autograd under withNoGrad") }
+    }
+}
