@@ -11,7 +11,7 @@
 #include "shim_internal.h"
 #include "rlrun_torch.h"
 #include <atomic>
-#include <ATen/Parallel.h>
+#include "parallel_for.h"
 #include <c10/core/GradMode.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -98,7 +98,7 @@ at::Tensor decode_linear(const at::Tensor &input, const at::Tensor &w, const std
   float *ys = y.data_ptr<float>();
   // Enough weight rows per task that a task reads ~128 KB: fewer tasks for small layers.
   const int64_t grain = std::max<int64_t>(1, 32768 / in);
-  at::parallel_for(0, out, grain, [&](int64_t first, int64_t last) {
+  parallel_for(0, out, grain, [&](int64_t first, int64_t last) {
     // Every tile of rows passes over a block of weight rows while it is still in L2.
     for (int64_t block = first; block < last; block += kBlock) {
       const int64_t end = std::min(last, block + kBlock);
