@@ -61,6 +61,13 @@ public enum NN {
         }, "scaled_dot_product_attention(q: \(query.shape), k: \(key.shape), v: \(value.shape))")
     }
 
+    /// Rotary position embedding in the "rotate half" layout of Hugging Face's Llama and Qwen2:
+    /// x·cos + cat(−x₂, x₁)·sin over the last dimension, cos and sin broadcast to x [B, H, L, D].
+    public static func rotaryEmbedding(_ x: Tensor, cos: Tensor, sin: Tensor) throws -> Tensor {
+        try wrap(withExtendedLifetime((x, cos, sin)) { api.pointee.rotary_embedding(x.handle, cos.handle, sin.handle) },
+                 "rotary_embedding(\(x.shape), cos: \(cos.shape))")
+    }
+
     /// log softmax(logits)[target] for every position, in float32, computed as
     /// logits[target] − logsumexp(logits) so that no [.., V] log-prob tensor is stored for the
     /// backward pass. logits [..., V], targets [...] int64 → [...].

@@ -12,6 +12,7 @@
 #include "rlrun_torch.h"
 #include <atomic>
 #include "parallel_for.h"
+#include <ATen/autocast_mode.h>
 #include <c10/core/GradMode.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -81,7 +82,7 @@ bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::
   if (bias && (bias->scalar_type() != at::kFloat || !bias->is_contiguous() || bias->dim() != 1 ||
                bias->size(0) != w.size(0) || !bias->device().is_cpu()))
     return false;
-  if (needs_autograd(x, w, bias)) return false;
+  if (needs_autograd(x, w, bias) || at::autocast::is_autocast_enabled(at::kCPU)) return false;  // autocast: bf16 asked for
   return x.numel() / x.size(-1) <= kMaxRows;
 }
 

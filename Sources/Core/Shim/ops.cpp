@@ -171,7 +171,10 @@ rt_tensor rt_linear(rt_tensor x, rt_tensor weight, rt_tensor bias) {
   RT_CATCH(nullptr)
 }
 rt_tensor rt_rms_norm(rt_tensor x, rt_tensor weight, double eps) {
-  RT_TENSOR(at::rms_norm(T(x), {T(x).size(-1)}, optional_tensor(weight), eps))
+  RT_TENSOR(rlrun::rms_norm(T(x), optional_tensor(weight), eps))
+}
+rt_tensor rt_rotary_embedding(rt_tensor x, rt_tensor cos, rt_tensor sin) {
+  RT_TENSOR(rlrun::rotary_embedding(T(x), T(cos), T(sin)))
 }
 rt_tensor rt_softmax(rt_tensor a, int64_t dim) { RT_TENSOR(at::softmax(T(a), dim)) }
 rt_tensor rt_log_softmax(rt_tensor a, int64_t dim) { RT_TENSOR(at::log_softmax(T(a), dim)) }

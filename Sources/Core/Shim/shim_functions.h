@@ -168,6 +168,7 @@ rt_tensor rt_triu(rt_tensor a, int64_t diagonal);
 /* ---- neural-network functions ------------------------------------------------------- */
 rt_tensor rt_embedding(rt_tensor weight, rt_tensor indices);
 rt_tensor rt_linear(rt_tensor x, rt_tensor weight, rt_tensor bias /* nullable */);
+rt_tensor rt_rotary_embedding(rt_tensor x, rt_tensor cos, rt_tensor sin);
 rt_tensor rt_rms_norm(rt_tensor x, rt_tensor weight /* nullable */, double eps);
 rt_tensor rt_softmax(rt_tensor a, int64_t dim);
 rt_tensor rt_log_softmax(rt_tensor a, int64_t dim);

@@ -32,6 +32,11 @@ at::TensorOptions options(rt_options opts);
 bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 at::Tensor decode_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 
+// One-pass RMSNorm and rotary embedding without autograd, libtorch's composites with it
+// (fused_inference.cpp).
+at::Tensor rms_norm(const at::Tensor &x, const std::optional<at::Tensor> &weight, double eps);
+at::Tensor rotary_embedding(const at::Tensor &x, const at::Tensor &cos, const at::Tensor &sin);
+
 }  // namespace rlrun
 
 // Every C entry point runs its body inside one of these: C++ exceptions become the

@@ -166,6 +166,7 @@ static rt_api make_table() {
   t.group_store_wait = rt_group_store_wait;
   t.nf4_linear = rt_nf4_linear;
   t.set_autocast = rt_set_autocast;
+  t.rotary_embedding = rt_rotary_embedding;
   return t;
 }
 

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define RT_API_VERSION 2
+#define RT_API_VERSION 3
 
 /* Function-pointer fields are never NULL; the marker tells Swift so. */
 #if defined(__clang__)
@@ -289,6 +289,11 @@ typedef struct rt_api {
    * Returns 1 if it was enabled before, 0 if not, -1 on failure; turning it off clears its
    * cache of cast weights. */
   int RT_FN(set_autocast)(int32_t device_type, bool enabled, int32_t dtype);
+
+  /* ---- rotary embedding (version 3) --------------------------------------------------- */
+  /* x·cos + rotate_half(x)·sin over the last dimension (rotate_half(x) = cat(−x₂, x₁), the
+   * layout of Hugging Face's Llama and Qwen2); cos and sin broadcast to x. Differentiable. */
+  rt_tensor RT_FN(rotary_embedding)(rt_tensor x, rt_tensor cos, rt_tensor sin);
 } rt_api;
 #if defined(__clang__)
 #pragma clang diagnostic pop

@@ -43,10 +43,6 @@ public final class RotaryEmbedding {
 
     /// Applies the rotation to x [B, H, L, D].
     public static func apply(_ x: Tensor, cos: Tensor, sin: Tensor) throws -> Tensor {
-        let half = x.size(-1) / 2
-        let first = try x.slice(dim: -1, start: 0, end: half)
-        let second = try x.slice(dim: -1, start: half)
-        let rotated = try Tensor.cat([-second, first], dim: -1)
-        return try x * cos + rotated * sin
+        try NN.rotaryEmbedding(x, cos: cos, sin: sin)
     }
 }
