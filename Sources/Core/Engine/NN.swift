@@ -68,6 +68,17 @@ public enum NN {
                  "rotary_embedding(\(x.shape), cos: \(cos.shape))")
     }
 
+    /// One token per row of logits [B, V] by inverse CDF: the first whose cumulative
+    /// probability under softmax(logits) reaches `uniforms`[b] (each in (0, 1]), never one of
+    /// probability 0. Returns the tokens (int64 [B]) and their log softmax(logits).
+    public static func sampleInverseCDF(logits: Tensor, uniforms: Tensor) throws -> (tokens: Tensor, logProbs: Tensor) {
+        var logProbs: rt_tensor?
+        let tokens = try wrap(withExtendedLifetime((logits, uniforms)) {
+            api.pointee.sample_inverse_cdf(logits.handle, uniforms.handle, &logProbs)
+        }, "sample_inverse_cdf(logits: \(logits.shape), uniforms: \(uniforms.shape))")
+        return (tokens, try wrap(logProbs, "sample_inverse_cdf"))
+    }
+
     /// log softmax(logits)[target] for every position, in float32, computed as
     /// logits[target] − logsumexp(logits) so that no [.., V] log-prob tensor is stored for the
     /// backward pass. logits [..., V], targets [...] int64 → [...].

@@ -169,6 +169,7 @@ rt_tensor rt_triu(rt_tensor a, int64_t diagonal);
 rt_tensor rt_embedding(rt_tensor weight, rt_tensor indices);
 rt_tensor rt_linear(rt_tensor x, rt_tensor weight, rt_tensor bias /* nullable */);
 rt_tensor rt_rotary_embedding(rt_tensor x, rt_tensor cos, rt_tensor sin);
+rt_tensor rt_sample_inverse_cdf(rt_tensor logits, rt_tensor uniforms, rt_tensor *log_probs);
 rt_tensor rt_rms_norm(rt_tensor x, rt_tensor weight /* nullable */, double eps);
 rt_tensor rt_softmax(rt_tensor a, int64_t dim);
 rt_tensor rt_log_softmax(rt_tensor a, int64_t dim);

@@ -167,6 +167,7 @@ static rt_api make_table() {
   t.nf4_linear = rt_nf4_linear;
   t.set_autocast = rt_set_autocast;
   t.rotary_embedding = rt_rotary_embedding;
+  t.sample_inverse_cdf = rt_sample_inverse_cdf;
   return t;
 }
 

@@ -290,10 +290,16 @@ typedef struct rt_api {
    * cache of cast weights. */
   int RT_FN(set_autocast)(int32_t device_type, bool enabled, int32_t dtype);
 
-  /* ---- rotary embedding (version 3) --------------------------------------------------- */
+  /* ---- rotary embedding (version 3) ----------------------------------------------------- */
   /* x·cos + rotate_half(x)·sin over the last dimension (rotate_half(x) = cat(−x₂, x₁), the
    * layout of Hugging Face's Llama and Qwen2); cos and sin broadcast to x. Differentiable. */
   rt_tensor RT_FN(rotary_embedding)(rt_tensor x, rt_tensor cos, rt_tensor sin);
+
+  /* ---- sampling (version 3) ------------------------------------------------------------ */
+  /* One token per row of logits [B, V]: the first whose cumulative probability under
+   * softmax(logits) reaches uniforms[b] (in (0, 1]); tokens of probability 0 are never
+   * chosen. Returns int64 [B]; `log_probs` (nullable) receives log softmax(logits)[token]. */
+  rt_tensor RT_FN(sample_inverse_cdf)(rt_tensor logits, rt_tensor uniforms, rt_tensor *log_probs);
 } rt_api;
 #if defined(__clang__)
 #pragma clang diagnostic pop

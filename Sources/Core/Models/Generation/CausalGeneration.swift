@@ -35,9 +35,10 @@ extension Transformer {
             let batch = prompts.count
             let cache = try makeCache(batch: distinct.count, capacity: width + options.maxNewTokens)
             let prefillMask = try Self.paddedCausalMask(padding: distinctPadding, length: width, device: device)
-            var logits = try self(Tensor(ids, shape: [distinct.count, width], device: device),
-                                  positions: Tensor(positions, shape: [distinct.count, width], device: device),
-                                  mask: prefillMask, cache: cache).select(dim: 1, index: width - 1)
+            // Only the last position's logits are needed: the head runs on one state per prompt.
+            var logits = try logits(hiddenStates(Tensor(ids, shape: [distinct.count, width], device: device),
+                                                 positions: Tensor(positions, shape: [distinct.count, width], device: device),
+                                                 mask: prefillMask, cache: cache).select(dim: 1, index: width - 1))
             if distinct.count < batch {
                 let repeated = try Tensor(grouped.rowPrompt.map(Int64.init), device: device)
                 try cache.keepRows(repeated)
@@ -77,7 +78,8 @@ extension Transformer {
                 }
                 let rows = active.count
                 let keyCount = cache.length + 1
-                let mask = try Self.paddingMask(padding: padding, keys: keyCount, device: device)
+                // Without left padding one new token sees every key: no mask (a faster attention path).
+                let mask = padding.allSatisfy { $0 == 0 } ? nil : try Self.paddingMask(padding: padding, keys: keyCount, device: device)
                 let position = try Tensor(active.map { Int64(nextPosition[$0]) }, shape: [rows, 1], device: device)
                 for sequence in active { nextPosition[sequence] += 1 }
                 logits = try self(Tensor(input.map(Int64.init), shape: [rows, 1], device: device), positions: position,
@@ -97,26 +99,25 @@ extension Transformer {
             return (try picked.toArray(Int.self), try logProbs.toArray(Float.self))
         }
         let scaled = try logits / options.temperature
-        var filtered = scaled
+        var filtered: Tensor?
         if options.topK > 0 && options.topK < scaled.size(-1) {
             let kth = try scaled.topk(options.topK, dim: -1).values.slice(dim: -1, start: options.topK - 1)
-            filtered = try filtered.maskedFill(filtered.lt(kth), -Double.infinity)
+            filtered = try scaled.maskedFill(scaled.lt(kth), -Double.infinity)
         }
         if options.topP < 1 {
-            let (sorted, order) = try filtered.sort(dim: -1, descending: true)
+            let (sorted, order) = try (filtered ?? scaled).sort(dim: -1, descending: true)
             let probabilities = try NN.softmax(sorted, dim: -1)
             // Drop a token when the tokens before it already reach top_p (the first always stays).
             let before = try probabilities.cumsum(dim: -1) - probabilities
             let trimmed = try sorted.maskedFill(before.gt(options.topP), -Double.infinity)
-            filtered = try filtered.scatter(dim: -1, index: order, source: trimmed)
+            filtered = try (filtered ?? scaled).scatter(dim: -1, index: order, source: trimmed)
         }
-        // The first token whose cumulative probability reaches u·total (float64, so the
-        // running sum over a large vocabulary stays exact enough); a token of probability 0
-        // can never be chosen because u > 0.
-        let cdf = try NN.softmax(filtered.to(.float64), dim: -1).cumsum(dim: -1)
-        let vocabulary = cdf.size(-1)
-        let threshold = try uniforms.unsqueeze(1) * cdf.slice(dim: -1, start: vocabulary - 1)
-        let picked = try cdf.lt(threshold).sum(dim: -1).clamp(max: Double(vocabulary - 1)).to(.int64)
+        // The token is drawn from the filtered distribution; its log-prob is the tempered one's.
+        guard let filtered else {
+            let (picked, logProbs) = try NN.sampleInverseCDF(logits: scaled, uniforms: uniforms)
+            return (try picked.toArray(Int.self), try logProbs.toArray(Float.self))
+        }
+        let picked = try NN.sampleInverseCDF(logits: filtered, uniforms: uniforms).tokens
         let logProbs = try NN.tokenLogProbs(logits: scaled, targets: picked)
         return (try picked.toArray(Int.self), try logProbs.toArray(Float.self))
     }
