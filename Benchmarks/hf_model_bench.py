@@ -31,12 +31,13 @@ def main():
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 8])
     parser.add_argument("--new-tokens", nargs="+", type=int, default=[64, 256])
     parser.add_argument("--prompt-tokens", type=int, default=32)
+    parser.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
     args = parser.parse_args()
     torch.manual_seed(0)
     results = []
     for name in args.models:
         config_class, model_class, fields = SHAPES[name]
-        model = model_class(config_class(**fields)).eval()
+        model = model_class(config_class(**fields)).to(getattr(torch, args.dtype)).eval()
         vocabulary = fields["vocab_size"]
         prompt = lambda batch: torch.randint(4, vocabulary, (batch, args.prompt_tokens))
         with torch.no_grad():

@@ -47,12 +47,29 @@ import TorchShim
         #expect(worst < 1e-5)
     }
 
+    @Test(.enabled(if: hasKernel, "the kernel needs AVX2 and FMA"), arguments: [1, 8, 13])
+    func bfloat16WeightsEqualLibtorchsLinear(rows: Int) throws {
+        let g = try Generator(seed: 6)
+        let x = try Tensor.randn([rows, 200], generator: g).to(.bfloat16)
+        let w = try Tensor.randn([72, 200], generator: g).to(.bfloat16)
+        let bias = try Tensor.randn([72], generator: g).to(.bfloat16)
+        let (kernel, reference) = try withNoGrad { try bothWays(x, w, bias) }
+        // Both sum in float32 and round the result to bf16 once (8 significant bits).
+        let worst = zip(kernel, reference).map { abs($0 - $1) / max(abs($1), 1) }.max() ?? 0
+        #expect(worst <= 1.0 / 128, "bf16, \(rows) rows: off by \(worst) of the value")
+        #expect(try NN.linear(x, weight: w, bias: bias).dtype == .bfloat16)
+    }
+
     @Test func leavesEverythingElseToLibtorch() throws {
         let g = try Generator(seed: 5)
         let w = try Tensor.randn([16, 32], generator: g)
         let x = try Tensor.randn([4, 32], generator: g)
         #expect(!applies(try Tensor.randn([129, 32], generator: g), w, nil), "more rows than a decoding batch")
         #expect(!applies(try x.to(.float64), try w.to(.float64), nil), "float64")
+        #expect(!applies(x, try w.to(.bfloat16), nil), "float32 x with bf16 weights: at::linear reports the mismatch")
+        let manyRows = try Tensor.randn([300, 32], generator: g).to(.bfloat16)
+        #expect(applies(manyRows, try w.to(.bfloat16), nil) == (Self.hasKernel && Engine.cpuHasNativeBFloat16 == false),
+                "bf16 at any row count where libtorch's bf16 matmul is the slow fallback")
         #expect(!applies(x, try Tensor.randn([32, 16], generator: g).transpose(0, 1), nil), "a transposed weight")
         #expect(!applies(x, w, try Tensor.randn([15], generator: g)), "a bias of the wrong length")
         try w.requiringGrad()

@@ -8,11 +8,14 @@
 // still beats sgemm on these skinny shapes (41.9 against 50.6 ms for 128 rows; the tiny
 // shape: 3.7 against 6.1 ms). It streams each weight row once against tiles of eight rows of
 // x held in L1, in AVX2 registers, and reuses a block of weight rows from L2 for every tile.
-// Anything it does not cover (autograd, autocast, other dtypes or devices, more rows, a CPU
+// bfloat16 weights are widened to float32 as they are loaded: half the bytes to read, and no
+// use of this CPU's bf16 matmul fallback (0.3-1.4 GFLOP/s without avx512_bf16). Anything it
+// does not cover (autograd, autocast, other dtypes or devices, more rows, a CPU
 // without AVX2 and FMA) goes to at::linear.
 #include "shim_internal.h"
 #include "rlrun_torch.h"
 #include <atomic>
+#include <cstring>
 #include "parallel_for.h"
 #include <ATen/autocast_mode.h>
 #include <c10/core/GradMode.h>
@@ -43,17 +46,32 @@ __attribute__((target("avx2,fma"))) inline __m256 horizontal_sums(const __m256 *
   return _mm256_add_ps(_mm256_permute2f128_ps(low, high, 0x20), _mm256_permute2f128_ps(low, high, 0x31));
 }
 
-// Outputs [first, last) for `rows` (≤ kTile) rows of x starting at x, each `in` long.
-template <int Rows>
-__attribute__((target("avx2,fma"))) void tile(const float *x, const float *w, const float *bias, float *y, int64_t in,
+// Eight weights as float32: a float32 row as it is, a bfloat16 row (the top half of a float32)
+// widened and shifted, so bf16 weights cost half the memory traffic and no precision in the sums.
+__attribute__((target("avx2,fma"))) inline __m256 load8(const float *p) { return _mm256_loadu_ps(p); }
+__attribute__((target("avx2,fma"))) inline __m256 load8(const uint16_t *p) {
+  const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i *>(p)));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+inline float to_float(float v) { return v; }
+inline float to_float(uint16_t v) {
+  const uint32_t bits = static_cast<uint32_t>(v) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+// Outputs [first, last) for `Rows` (≤ kTile) rows of x starting at x, each `in` long.
+template <int Rows, typename Weight>
+__attribute__((target("avx2,fma"))) void tile(const float *x, const Weight *w, const float *bias, float *y, int64_t in,
                                                 int64_t out, int64_t first, int64_t last) {
   for (int64_t o = first; o < last; o++) {
-    const float *row = w + o * in;
+    const Weight *row = w + o * in;
     __m256 acc[Rows];
     for (int r = 0; r < Rows; r++) acc[r] = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 8 <= in; i += 8) {
-      __m256 weights = _mm256_loadu_ps(row + i);
+      __m256 weights = load8(row + i);
       for (int r = 0; r < Rows; r++) acc[r] = _mm256_fmadd_ps(weights, _mm256_loadu_ps(x + r * in + i), acc[r]);
     }
     float sums[Rows];
@@ -64,21 +82,46 @@ __attribute__((target("avx2,fma"))) void tile(const float *x, const float *w, co
     }
     for (int r = 0; r < Rows; r++) {
       float sum = sums[r];
-      for (int64_t j = i; j < in; j++) sum += row[j] * x[r * in + j];
+      for (int64_t j = i; j < in; j++) sum += to_float(row[j]) * x[r * in + j];
       y[r * out + o] = sum + (bias ? bias[o] : 0.0f);
     }
   }
 }
 
-using TileFunction = void (*)(const float *, const float *, const float *, float *, int64_t, int64_t, int64_t, int64_t);
-constexpr TileFunction kTiles[kTile] = {tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>, tile<7>, tile<8>};
+template <typename Weight>
+using TileFunction = void (*)(const float *, const Weight *, const float *, float *, int64_t, int64_t, int64_t, int64_t);
+template <typename Weight>
+constexpr TileFunction<Weight> kTiles[kTile] = {tile<1, Weight>, tile<2, Weight>, tile<3, Weight>, tile<4, Weight>,
+                                                tile<5, Weight>, tile<6, Weight>, tile<7, Weight>, tile<8, Weight>};
+
+// x (float32, contiguous [rows, in]) times every row of w, into y (float32 [rows, out]).
+template <typename Weight>
+void multiply(const float *xs, const Weight *ws, const float *bs, float *ys, int64_t rows, int64_t in, int64_t out) {
+  // Enough weight rows per task that a task reads ~128 KB: fewer tasks for small layers.
+  const int64_t grain = std::max<int64_t>(1, 32768 / in);
+  parallel_for(0, out, grain, [&](int64_t first, int64_t last) {
+    // Every tile of rows passes over a block of weight rows while it is still in L2.
+    for (int64_t block = first; block < last; block += kBlock) {
+      const int64_t end = std::min(last, block + kBlock);
+      for (int64_t r = 0; r < rows; r += kTile) {
+        const int64_t count = std::min<int64_t>(kTile, rows - r);
+        kTiles<Weight>[count - 1](xs + r * in, ws, bs, ys + r * out, in, out, block, end);
+      }
+    }
+  });
+}
 
 bool cpu_has_avx2_fma() {
   static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return supported;
 }
+bool cpu_has_native_bf16() {
+  static const bool supported = __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+  return supported;
+}
 #else
 bool cpu_has_avx2_fma() { return false; }
+bool cpu_has_native_bf16() { return false; }
 #endif
 
 std::atomic<bool> enabled{true};
@@ -92,40 +135,36 @@ bool needs_autograd(const at::Tensor &x, const at::Tensor &w, const std::optiona
 
 bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
   if (!enabled.load(std::memory_order_relaxed) || !cpu_has_avx2_fma() || x.dim() < 1 || w.dim() != 2) return false;
-  if (!x.device().is_cpu() || !w.device().is_cpu() || x.scalar_type() != at::kFloat || w.scalar_type() != at::kFloat)
+  // float32 or bfloat16, x and w alike (as at::linear requires); bf16 is widened on the fly.
+  const auto type = w.scalar_type();
+  if (!x.device().is_cpu() || !w.device().is_cpu() || (type != at::kFloat && type != at::kBFloat16) ||
+      x.scalar_type() != type)
     return false;
   if (!w.is_contiguous() || x.size(-1) != w.size(1) || x.numel() == 0) return false;
-  if (bias && (bias->scalar_type() != at::kFloat || !bias->is_contiguous() || bias->dim() != 1 ||
-               bias->size(0) != w.size(0) || !bias->device().is_cpu()))
+  if (bias && (bias->scalar_type() != type || bias->dim() != 1 || bias->size(0) != w.size(0) || !bias->device().is_cpu()))
     return false;
   if (needs_autograd(x, w, bias) || at::autocast::is_autocast_enabled(at::kCPU)) return false;  // autocast: bf16 asked for
-  return x.numel() / x.size(-1) <= kMaxRows;
+  // bf16 beyond kMaxRows too where libtorch's bf16 matmul is a slow fallback (no avx512_bf16).
+  return x.numel() / x.size(-1) <= kMaxRows || (type == at::kBFloat16 && !cpu_has_native_bf16());
 }
 
 at::Tensor decode_linear(const at::Tensor &input, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
 #if defined(__x86_64__)
   const int64_t in = w.size(1), out = w.size(0);
-  auto x = input.contiguous();
+  auto x = input.to(at::kFloat).contiguous();
+  auto b = bias ? bias->to(at::kFloat).contiguous() : at::Tensor();
   const int64_t rows = x.numel() / in;
   auto shape = input.sizes().vec();
   shape.back() = out;
   auto y = at::empty(shape, x.options());
-  const float *xs = x.data_ptr<float>(), *ws = w.data_ptr<float>();
-  const float *bs = bias ? bias->data_ptr<float>() : nullptr;
+  const float *xs = x.data_ptr<float>(), *bs = b.defined() ? b.data_ptr<float>() : nullptr;
   float *ys = y.data_ptr<float>();
-  // Enough weight rows per task that a task reads ~128 KB: fewer tasks for small layers.
-  const int64_t grain = std::max<int64_t>(1, 32768 / in);
-  parallel_for(0, out, grain, [&](int64_t first, int64_t last) {
-    // Every tile of rows passes over a block of weight rows while it is still in L2.
-    for (int64_t block = first; block < last; block += kBlock) {
-      const int64_t end = std::min(last, block + kBlock);
-      for (int64_t r = 0; r < rows; r += kTile) {
-        const int64_t count = std::min<int64_t>(kTile, rows - r);
-        kTiles[count - 1](xs + r * in, ws, bs, ys + r * out, in, out, block, end);
-      }
-    }
-  });
-  return y;
+  if (w.scalar_type() == at::kFloat) {
+    multiply(xs, w.data_ptr<float>(), bs, ys, rows, in, out);
+    return y;
+  }
+  multiply(xs, reinterpret_cast<const uint16_t *>(w.data_ptr<at::BFloat16>()), bs, ys, rows, in, out);
+  return y.to(input.scalar_type());  // rounded once, as libtorch's bf16 linear rounds its f32 sums
 #else
   return at::linear(input, w, bias);
 #endif
