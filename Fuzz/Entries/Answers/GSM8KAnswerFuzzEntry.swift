@@ -44,14 +44,12 @@ public enum GSM8KAnswerFuzzEntry {
     /// Loads a one-line GSM8K file whose `answer` is `answer`: the dataset's own parsing of it.
     private static func datasetLine(answer: String) throws {
         let line = JSONValue.object(["question": "How many?", "answer": .string(answer)]).jsonText
+        // A file per call: the test suite replays inputs on several threads of one process.
+        let scratchFile = FileManager.default.temporaryDirectory.appendingPathComponent("rlrun-gsm8k-fuzz-\(UUID().uuidString).jsonl")
         try Data((line + "\n").utf8).write(to: scratchFile)
         defer { try? FileManager.default.removeItem(at: scratchFile) }
         let configuration = try PluginConfiguration(
             pluginID: GSM8KDataset.info.id, options: GSM8KDataset.info.options, given: ["path": .string(scratchFile.path)])
         _ = try GSM8KDataset(configuration: configuration, host: PluginHost())
     }
-
-    /// One file per process, written and removed for each input.
-    private static let scratchFile = FileManager.default.temporaryDirectory
-        .appendingPathComponent("rlrun-gsm8k-fuzz-\(ProcessInfo.processInfo.processIdentifier).jsonl")
 }
