@@ -12,16 +12,24 @@ extern "C" rt_tensor rt_sample_inverse_cdf(rt_tensor logits, rt_tensor uniforms,
   try {
     auto x = rlrun::T(logits).to(at::kFloat).contiguous();
     TORCH_CHECK(x.dim() == 2, "sample_inverse_cdf: logits must be [rows, vocabulary], got ", x.sizes());
-    auto u = rlrun::T(uniforms).to(at::kDouble).contiguous().cpu();
-    TORCH_CHECK(u.dim() == 1 && u.size(0) == x.size(0), "sample_inverse_cdf: one uniform per row needed, got ",
-                u.sizes(), " for ", x.size(0), " rows");
-    auto host = x.cpu();
-    auto peak = host.amax(-1, /*keepdim=*/true);
-    auto weights = (host - peak).exp();  // unnormalised probabilities, the largest 1
-    const int64_t rows = host.size(0), vocabulary = host.size(1);
+    const auto &given = rlrun::T(uniforms);
+    TORCH_CHECK(given.dim() == 1 && given.size(0) == x.size(0), "sample_inverse_cdf: one uniform per row needed, got ",
+                given.sizes(), " for ", x.size(0), " rows");
+    if (!x.device().is_cpu()) {
+      // On a GPU the same rule as tensor ops, so only the [B] picks ever leave the device.
+      auto cdf = at::softmax(x.to(at::kDouble), -1).cumsum(-1);
+      auto threshold = given.to(x.device(), at::kDouble).unsqueeze(1) * cdf.slice(-1, x.size(1) - 1);
+      auto picked = cdf.lt(threshold).sum(-1).clamp_max(x.size(1) - 1).to(at::kLong);
+      if (log_probs) *log_probs = rlrun::wrap(x.gather(-1, picked.unsqueeze(-1)).squeeze(-1) - at::logsumexp(x, {-1}));
+      return rlrun::wrap(picked);
+    }
+    auto u = given.to(at::kDouble).contiguous().cpu();
+    auto peak = x.amax(-1, /*keepdim=*/true);
+    auto weights = (x - peak).exp();  // unnormalised probabilities, the largest 1
+    const int64_t rows = x.size(0), vocabulary = x.size(1);
     auto picked = at::empty({rows}, at::kLong);
     auto chosen_log_probs = at::empty({rows}, at::kFloat);
-    const float *w = weights.data_ptr<float>(), *xs = host.data_ptr<float>(), *peaks = peak.data_ptr<float>();
+    const float *w = weights.data_ptr<float>(), *xs = x.data_ptr<float>(), *peaks = peak.data_ptr<float>();
     const double *us = u.data_ptr<double>();
     int64_t *ids = picked.data_ptr<int64_t>();
     float *lps = chosen_log_probs.data_ptr<float>();
@@ -47,8 +55,8 @@ extern "C" rt_tensor rt_sample_inverse_cdf(rt_tensor logits, rt_tensor uniforms,
       ids[r] = choice;
       lps[r] = static_cast<float>(static_cast<double>(xs[r * vocabulary + choice]) - peaks[r] - std::log(total));
     }
-    if (log_probs) *log_probs = rlrun::wrap(chosen_log_probs.to(x.device()));
-    return rlrun::wrap(picked.to(x.device()));
+    if (log_probs) *log_probs = rlrun::wrap(chosen_log_probs);
+    return rlrun::wrap(picked);
   }
   RT_CATCH(nullptr)
 }
