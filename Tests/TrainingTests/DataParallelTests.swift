@@ -97,10 +97,16 @@ final class FilteringBaseline: Algorithm {
         }
     }
 
-    @Test func aRankThatLeavesStopsTheOtherWithAClearError() throws {
-        let outcome = try onRanks(2) { group -> String in
+    @Test func aRankThatStopsAnsweringStopsTheOtherWithinTheTimeout() throws {
+        let outcome = try onRanks(2, timeout: 8) { group -> String in
             let trainer = try trainer(algorithm: GroupBaseline(), group: group)
-            if group!.rank == 1 { return "left" }  // its group closes: as if the process had died
+            if group!.rank == 1 {
+                // It stops taking part, its group left open: tearing a Gloo group down in this
+                // process while the other rank's collective fails on it crashed the test process
+                // now and then (signal 11 in libstdc++), so neither group is ever destroyed here.
+                _ = Unmanaged.passRetained(group!)
+                return "left"
+            }
             let started = Date()
             do {
                 for _ in 0..<3 { try trainer.trainStep() }
