@@ -27,8 +27,9 @@ int64_t row_grain(int64_t dim) { return std::max<int64_t>(1, 16384 / std::max<in
 }  // namespace
 
 at::Tensor rms_norm(const at::Tensor &input, const std::optional<at::Tensor> &weight, double eps) {
+  if (input.dim() < 1) return at::rms_norm(input, {}, weight, eps);  // libtorch reports the misuse
   const int64_t dim = input.size(-1);
-  const bool fits = input.dim() >= 1 && fused_applies({&input}) &&
+  const bool fits = fused_applies({&input}) &&
                     (!weight || (fused_applies({&*weight}) && weight->dim() == 1 && weight->size(0) == dim));
   if (!fits || input.numel() == 0) return at::rms_norm(input, {dim}, weight, eps);
   auto x = input.contiguous();
