@@ -66,7 +66,8 @@ import TorchShim
         let x = try Tensor.randn([4, 32], generator: g)
         #expect(!applies(try Tensor.randn([129, 32], generator: g), w, nil), "more rows than a decoding batch")
         #expect(!applies(try x.to(.float64), try w.to(.float64), nil), "float64")
-        #expect(!applies(x, try w.to(.bfloat16), nil), "float32 x with bf16 weights: at::linear reports the mismatch")
+        #expect(applies(x, try w.to(.bfloat16), nil) == Self.hasKernel, "float32 x over bf16 weights kept as stored")
+        #expect(!applies(try x.to(.bfloat16), w, nil), "bf16 x with float32 weights")
         let manyRows = try Tensor.randn([300, 32], generator: g).to(.bfloat16)
         #expect(applies(manyRows, try w.to(.bfloat16), nil) == (Self.hasKernel && Engine.cpuHasNativeBFloat16 == false),
                 "bf16 at any row count where libtorch's bf16 matmul is the slow fallback")
@@ -75,5 +76,37 @@ import TorchShim
         try w.requiringGrad()
         #expect(!applies(x, w, nil), "autograd needs at::linear's backward")
         try withNoGrad { #expect(applies(x, w, nil) == Self.hasKernel, "no autograd under withNoGrad") }
+    }
+
+    /// bf16 weight matrices under float32 compute: the kernel widens each weight as it loads
+    /// it, and at::linear (kernel off, more rows, autograd) gets the weight widened for the call.
+    /// Either way the sums are float32 sums over the same values as a float32 copy of W.
+    @Test(arguments: [1, 8, 13, 200])
+    func float32InputsOverBFloat16WeightsEqualAFloat32Copy(rows: Int) throws {
+        let g = try Generator(seed: 7)
+        let x = try Tensor.randn([rows, 136], generator: g)
+        let stored = try Tensor.randn([40, 136], generator: g).to(.bfloat16)
+        let widened = try stored.to(.float32)
+        let bias = try Tensor.randn([40], generator: g)
+        #expect(applies(x, stored, bias) == (Self.hasKernel && (rows <= 128 || Engine.cpuHasNativeBFloat16 == false)))
+        let mixed = try withNoGrad { try NN.linear(x, weight: stored, bias: bias) }
+        let reference = try withNoGrad { try NN.linear(x, weight: widened, bias: bias) }
+        #expect(mixed.dtype == .float32)
+        let got = try mixed.toArray(Float.self), want = try reference.toArray(Float.self)
+        let worst = zip(got, want).map { abs($0 - $1) / max(abs($1), 1) }.max() ?? 0
+        #expect(worst <= 1e-5, "\(rows) rows: off by \(worst)")
+    }
+
+    @Test func gradientsFlowToFloat32InputsThroughFrozenBFloat16Weights() throws {
+        let g = try Generator(seed: 8)
+        let stored = try Tensor.randn([24, 48], generator: g).to(.bfloat16)
+        let x = try Tensor.randn([3, 48], generator: g).requiringGrad()
+        try NN.linear(x, weight: stored).square().sum().backward()
+        let viaStored = try #require(x.grad).toArray(Float.self)
+        let y = try x.detached().requiringGrad()
+        try NN.linear(y, weight: stored.to(.float32)).square().sum().backward()
+        let viaCopy = try #require(y.grad).toArray(Float.self)
+        let worst = zip(viaStored, viaCopy).map { abs($0 - $1) / max(abs($1), 1) }.max() ?? 0
+        #expect(worst <= 1e-5, "input gradient off by \(worst)")
     }
 }

@@ -12,20 +12,26 @@ public final class WeightSource {
     }
 
     let origin: Origin
+    /// The compute dtype: activations, norms, biases, the KV cache.
     public let dtype: DType
+    /// The dtype weight matrices (embedding, projections, head) are kept in: `dtype`, or bf16
+    /// under float32 compute, which halves what every decoding step reads and, on a bf16
+    /// checkpoint, computes the same float32 sums as widening the weights once at load.
+    public let weightDType: DType
     public let device: Device
     private(set) var requested: Set<String> = []
     private var problems: [String] = []
 
-    init(origin: Origin, dtype: DType, device: Device) {
+    init(origin: Origin, dtype: DType, weightDType: DType?, device: Device) {
         self.origin = origin
         self.dtype = dtype
+        self.weightDType = weightDType ?? dtype
         self.device = device
     }
 
     /// The `*.safetensors` of a model folder: `model.safetensors`, or the shards listed in
     /// `model.safetensors.index.json`, whose tensors are named as `names` says.
-    public static func checkpoint(folder: URL, dtype: DType, device: Device,
+    public static func checkpoint(folder: URL, dtype: DType, weightDType: DType? = nil, device: Device,
                                   names: WeightNames = .huggingFace) throws -> WeightSource {
         let index = folder.appendingPathComponent("model.safetensors.index.json")
         var files: [String: SafeTensorsFile] = [:]
@@ -47,17 +53,28 @@ public final class WeightSource {
             let file = try SafeTensorsFile(url: single)
             for name in file.tensorNames { files[name] = file }
         }
-        return WeightSource(origin: .checkpoint(files, folder: folder.path, names: names), dtype: dtype, device: device)
+        return WeightSource(origin: .checkpoint(files, folder: folder.path, names: names), dtype: dtype,
+                            weightDType: weightDType, device: device)
     }
 
     /// Normal(0, std) weights from `generator` (the built-in model's initialisation).
-    public static func random(generator: Generator, std: Double = 0.02, dtype: DType, device: Device) -> WeightSource {
-        WeightSource(origin: .random(generator, std: std), dtype: dtype, device: device)
+    public static func random(generator: Generator, std: Double = 0.02, dtype: DType, weightDType: DType? = nil,
+                              device: Device) -> WeightSource {
+        WeightSource(origin: .random(generator, std: std), dtype: dtype, weightDType: weightDType, device: device)
+    }
+
+    /// The weight matrix `name` of `shape`, in `weightDType`.
+    public func matrix(_ name: String, shape: [Int]) throws -> Tensor {
+        try tensor(name, shape: shape, fill: .normal, dtype: weightDType)
     }
 
     /// The tensor `name` of `shape`; `fill` chooses the random initialisation (weights
     /// normal, norms ones, biases zeros).
     public func tensor(_ name: String, shape: [Int], fill: Fill = .normal) throws -> Tensor {
+        try tensor(name, shape: shape, fill: fill, dtype: dtype)
+    }
+
+    private func tensor(_ name: String, shape: [Int], fill: Fill, dtype: DType) throws -> Tensor {
         requested.insert(name)
         switch origin {
         case .checkpoint(let files, _, let names):

@@ -135,17 +135,27 @@ bool needs_autograd(const at::Tensor &x, const at::Tensor &w, const std::optiona
 
 bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
   if (!enabled.load(std::memory_order_relaxed) || !cpu_has_avx2_fma() || x.dim() < 1 || w.dim() != 2) return false;
-  // float32 or bfloat16, x and w alike (as at::linear requires); bf16 is widened on the fly.
-  const auto type = w.scalar_type();
+  // float32 or bfloat16 weights; x as the weights (as at::linear requires), or float32 x over
+  // bf16 weights kept in their checkpoint's dtype. bf16 is widened on the fly.
+  const auto type = w.scalar_type(), input = x.scalar_type();
   if (!x.device().is_cpu() || !w.device().is_cpu() || (type != at::kFloat && type != at::kBFloat16) ||
-      x.scalar_type() != type)
+      (input != type && !(input == at::kFloat && type == at::kBFloat16)))
     return false;
   if (!w.is_contiguous() || x.size(-1) != w.size(1) || x.numel() == 0) return false;
-  if (bias && (bias->scalar_type() != type || bias->dim() != 1 || bias->size(0) != w.size(0) || !bias->device().is_cpu()))
+  if (bias && (bias->scalar_type() != input || bias->dim() != 1 || bias->size(0) != w.size(0) || !bias->device().is_cpu()))
     return false;
   if (needs_autograd(x, w, bias) || at::autocast::is_autocast_enabled(at::kCPU)) return false;  // autocast: bf16 asked for
   // bf16 beyond kMaxRows too where libtorch's bf16 matmul is a slow fallback (no avx512_bf16).
   return x.numel() / x.size(-1) <= kMaxRows || (type == at::kBFloat16 && !cpu_has_native_bf16());
+}
+
+at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
+  if (decode_linear_applies(x, w, bias)) return decode_linear(x, w, bias);
+  // A weight kept in another dtype than x's (bf16 under float32 compute) takes x's for this call only.
+  const auto type = x.scalar_type();
+  if (w.scalar_type() != type && at::isFloatingType(type) && at::isFloatingType(w.scalar_type()))
+    return at::linear(x, w.to(type), bias ? std::optional<at::Tensor>(bias->to(type)) : std::nullopt);
+  return at::linear(x, w, bias);
 }
 
 at::Tensor decode_linear(const at::Tensor &input, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
@@ -164,7 +174,7 @@ at::Tensor decode_linear(const at::Tensor &input, const at::Tensor &w, const std
     return y;
   }
   multiply(xs, reinterpret_cast<const uint16_t *>(w.data_ptr<at::BFloat16>()), bs, ys, rows, in, out);
-  return y.to(input.scalar_type());  // rounded once, as libtorch's bf16 linear rounds its f32 sums
+  return y.to(input.scalar_type());  // bf16 x: rounded once, as libtorch's bf16 linear rounds its f32 sums
 #else
   return at::linear(input, w, bias);
 #endif

@@ -164,9 +164,7 @@ rt_tensor rt_triu(rt_tensor a, int64_t diagonal) { RT_TENSOR(at::triu(T(a), diag
 rt_tensor rt_embedding(rt_tensor weight, rt_tensor indices) { RT_TENSOR(at::embedding(T(weight), T(indices))) }
 rt_tensor rt_linear(rt_tensor x, rt_tensor weight, rt_tensor bias) {
   try {
-    auto b = optional_tensor(bias);
-    if (rlrun::decode_linear_applies(T(x), T(weight), b)) return wrap(rlrun::decode_linear(T(x), T(weight), b));
-    return wrap(at::linear(T(x), T(weight), b));
+    return wrap(rlrun::linear(T(x), T(weight), optional_tensor(bias)));
   }
   RT_CATCH(nullptr)
 }

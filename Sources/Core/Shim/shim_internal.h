@@ -31,6 +31,8 @@ at::TensorOptions options(rt_options opts);
 // x Wᵀ + b for the few rows of a decoding step (decode_linear.cpp); applies says when it can.
 bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 at::Tensor decode_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
+// at::linear through decode_linear where it applies; a weight in another dtype takes x's first.
+at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 
 // One-pass RMSNorm and rotary embedding without autograd, libtorch's composites with it
 // (fused_inference.cpp).

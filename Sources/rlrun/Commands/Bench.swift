@@ -64,6 +64,8 @@ struct ModelBench: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "New tokens per generation.") var newTokens: [Int] = [64, 256]
     @Option(help: "Prompt tokens.") var promptTokens = 32
     @Option(help: "float32 or bfloat16.") var dtype = "float32"
+    @Option(help: "bfloat16: keep the weight matrices in bf16 under float32 compute (generation only; no train rows).")
+    var weightDtype: String?
     @Option(help: "cpu, cuda or cuda:N.") var device = "cpu"
     @Option(help: "CPU threads for libtorch.") var threads: Int?
     @Flag(help: "Print JSON.") var json = false
@@ -71,9 +73,12 @@ struct ModelBench: ParsableCommand {
     func run() throws {
         if let threads { try Engine.setThreads(threads) }
         guard let type = ["float32": DType.float32, "bfloat16": .bfloat16][dtype] else { throw ValidationError("--dtype must be float32 or bfloat16") }
+        guard weightDtype == nil || (weightDtype == "bfloat16" && type == .float32) else {
+            throw ValidationError("--weight-dtype takes bfloat16, under --dtype float32")
+        }
         if let warning = Engine.bfloat16Warning(dtype: type, device: try Device(parsing: device)) { print("[WARN] \(warning)") }
         let benchmark = ModelBenchmark(shapes: models, batches: batches, newTokens: newTokens, promptTokens: promptTokens,
-                                       dtype: type, device: try Device(parsing: device))
+                                       dtype: type, weightDType: weightDtype.map { _ in .bfloat16 }, device: try Device(parsing: device))
         let results = try benchmark.run { r in
             if !json {
                 print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.task.padding(toLength: 8, withPad: " ", startingAt: 0)) batch \(r.batch) new \(r.newTokens): " + String(format: "%9.1f tokens/s (%.2f s)", r.tokensPerSecond, r.seconds))

@@ -6,18 +6,24 @@ import RLRunSDK
 /// Options shared by the commands that open a model folder.
 struct ModelOptions: ParsableArguments {
     @Option(help: "A model folder (Hugging Face layout, or one written by rlrun).") var model: String
-    @Option(help: "float32 or bfloat16.") var dtype = "float32"
+    @Option(help: "The compute dtype: float32, bfloat16 or float16.") var dtype = "float32"
+    @Option(help: "Keep the weight matrices in bfloat16 under float32 compute (half the memory and the bytes each decoding step reads; the same sums on a bf16 checkpoint). Default: the compute dtype.")
+    var weightDtype: String?
     @Option(help: "cpu, cuda or cuda:N.") var device = "cpu"
 
     func open() throws -> ModelFolder {
         guard let type = ["float32": DType.float32, "bfloat16": .bfloat16, "float16": .float16][dtype] else {
             throw ValidationError("--dtype must be float32, bfloat16 or float16")
         }
+        let weights = try weightDtype.map { name -> DType in
+            guard name == "bfloat16" || name == dtype else { throw ValidationError("--weight-dtype must be bfloat16 or the compute dtype, got '\(name)'") }
+            return name == "bfloat16" ? .bfloat16 : type
+        }
         let target = try Device(parsing: device)
         if let warning = Engine.bfloat16Warning(dtype: type, device: target) {
             FileHandle.standardError.write(Data("[WARN] \(warning)\n".utf8))
         }
-        return try ModelFolder(URL(fileURLWithPath: model), dtype: type, device: target)
+        return try ModelFolder(URL(fileURLWithPath: model), dtype: type, weightDType: weights, device: target)
     }
 }
 

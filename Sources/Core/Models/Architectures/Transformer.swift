@@ -33,7 +33,10 @@ public final class TransformerBlock {
 /// model (LLaDA, loaded through `WeightNames.llada`), which predicts masked tokens from both sides.
 public final class Transformer {
     public let configuration: ModelConfiguration
+    /// The compute dtype (activations, norms, the KV cache).
     public let dtype: DType
+    /// The dtype of the weight matrices: `dtype`, or bf16 under float32 compute (see `WeightSource.weightDType`).
+    public let weightDType: DType
     public let device: Device
     public let embedding: Tensor
     public let blocks: [TransformerBlock]
@@ -47,10 +50,14 @@ public final class Transformer {
     public internal(set) var loraDropoutGenerator: Generator?
 
     public init(configuration c: ModelConfiguration, weights source: WeightSource) throws {
+        guard source.weightDType == source.dtype || (source.weightDType == .bfloat16 && source.dtype == .float32) else {
+            throw ModelError("weights in \(source.weightDType) need float32 compute or the same dtype for both, got \(source.dtype) compute")
+        }
         configuration = c
         dtype = source.dtype
+        weightDType = source.weightDType
         device = source.device
-        embedding = try source.tensor("model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize])
+        embedding = try source.matrix("model.embed_tokens.weight", shape: [c.vocabularySize, c.hiddenSize])
         blocks = try (0..<c.layers).map { try TransformerBlock(source, "model.layers.\($0)", c) }
         norm = try RMSNorm(source, "model.norm", size: c.hiddenSize, eps: c.rmsNormEps)
         head = c.tieWordEmbeddings ? nil
@@ -60,12 +67,13 @@ public final class Transformer {
         try source.finish()
     }
 
-    /// Loads a Hugging Face folder (config.json and safetensors), converting weights to `dtype`;
+    /// Loads a Hugging Face folder (config.json and safetensors), converting weights to `dtype`
+    /// (weight matrices to `weightDType` when given, see `WeightSource.weightDType`);
     /// a LLaDA folder loads as the same transformer under LLaDA's names, bidirectional.
-    public convenience init(folder: URL, dtype: DType = .float32, device: Device = .cpu) throws {
+    public convenience init(folder: URL, dtype: DType = .float32, weightDType: DType? = nil, device: Device = .cpu) throws {
         try Engine.prepare(device)
         let configuration = try ModelConfiguration(contentsOf: folder.appendingPathComponent("config.json"))
-        let weights = try WeightSource.checkpoint(folder: folder, dtype: dtype, device: device,
+        let weights = try WeightSource.checkpoint(folder: folder, dtype: dtype, weightDType: weightDType, device: device,
                                                   names: .of(modelType: configuration.modelType))
         try self.init(configuration: configuration, weights: weights)
     }
@@ -97,6 +105,7 @@ public final class Transformer {
             causal = false
         }
         var x = try NN.embedding(tokens, weight: embedding)
+        if embedding.dtype != dtype { x = try x.to(dtype) }
         for (i, block) in blocks.enumerated() {
             x = try block(x, rope: table, mask: mask, causal: causal, cache: cache, prompts: prompts, layer: i)
         }

@@ -26,7 +26,7 @@ extension Transformer {
     public func save(to folder: URL, dtype: DType? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = self.configuration
-        configuration.storedDType = dtype ?? self.dtype
+        configuration.storedDType = dtype ?? weightDType
         let names: WeightNames = configuration.maskedDiffusion ? .llada : .huggingFace
         var tensors: [String: Tensor] = [:]
         for (name, tensor) in try denseParameters() { tensors[names.checkpointName(name)] = try dtype.map { try tensor.to($0) } ?? tensor }

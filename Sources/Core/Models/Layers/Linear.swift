@@ -16,7 +16,7 @@ public final class Linear {
     public let outputs: Int
 
     public init(_ source: WeightSource, _ prefix: String, inputs: Int, outputs: Int, bias: Bool) throws {
-        dense = try source.tensor("\(prefix).weight", shape: [outputs, inputs])
+        dense = try source.matrix("\(prefix).weight", shape: [outputs, inputs])
         self.bias = bias ? try source.tensor("\(prefix).bias", shape: [outputs], fill: .zeros) : nil
         self.inputs = inputs
         self.outputs = outputs

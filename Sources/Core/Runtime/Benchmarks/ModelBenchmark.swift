@@ -39,15 +39,19 @@ public struct ModelBenchmark: Sendable {
     public var newTokens: [Int]
     public var promptTokens: Int
     public var dtype: DType
+    /// bf16 weight matrices under float32 compute (nil: the compute dtype). Generation only:
+    /// the training rows need weights in the dtype their gradients are kept in.
+    public var weightDType: DType?
     public var device: Device
 
     public init(shapes: [String] = ["tiny", "small"], batches: [Int] = [1, 8], newTokens: [Int] = [64, 256],
-                promptTokens: Int = 32, dtype: DType = .float32, device: Device = .cpu) {
+                promptTokens: Int = 32, dtype: DType = .float32, weightDType: DType? = nil, device: Device = .cpu) {
         self.shapes = shapes
         self.batches = batches
         self.newTokens = newTokens
         self.promptTokens = promptTokens
         self.dtype = dtype
+        self.weightDType = weightDType
         self.device = device
     }
 
@@ -59,7 +63,8 @@ public struct ModelBenchmark: Sendable {
             }
             let generator = try Generator(seed: 0, device: device)
             let model = try Transformer(configuration: shape.configuration,
-                                        weights: .random(generator: generator, std: 0.02, dtype: dtype, device: device))
+                                        weights: .random(generator: generator, std: 0.02, dtype: dtype, weightDType: weightDType,
+                                                                         device: device))
             let parameters = model.parameters().map { $0.1.count }.reduce(0, +)
             let vocabulary = shape.configuration.vocabularySize
             func prompts(_ batch: Int) throws -> [[Int]] {
@@ -82,7 +87,7 @@ public struct ModelBenchmark: Sendable {
                     progress(result)
                 }
             }
-            for batch in batches {
+            for batch in batches where model.weightDType == model.dtype {
                 let count = newTokens.max() ?? 64
                 let completions = try prompts(batch).map { Array($0.prefix(0)) + Array(repeating: 5, count: count) }
                 let data = try CompletionBatch(prompts: prompts(batch), completions: completions, padTokenID: 0, device: device)

@@ -12,9 +12,9 @@ public struct ModelFolder {
     public let tokenizer: any Tokenizer
     public let template: ChatTemplate
 
-    public init(_ url: URL, dtype: DType = .float32, device: Device = .cpu) throws {
+    public init(_ url: URL, dtype: DType = .float32, weightDType: DType? = nil, device: Device = .cpu) throws {
         self.url = url
-        model = try Transformer(folder: url, dtype: dtype, device: device)
+        model = try Transformer(folder: url, dtype: dtype, weightDType: weightDType, device: device)
         let tokenizerFile = url.appendingPathComponent("tokenizer.json")
         if let character = try? CharacterTokenizer(jsonData: Data(contentsOf: tokenizerFile)) {
             tokenizer = character
