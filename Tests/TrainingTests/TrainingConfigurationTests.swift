@@ -9,6 +9,15 @@ import Testing
         #expect(c.use4Bit && c.useLoRA)
     }
 
+    @Test func bf16BaseNeedsLoRAAndExcludesFourBit() throws {
+        #expect(throws: ConfigurationError.self) { try TrainingConfiguration().applying(["bf16_base": true], source: "test") }
+        #expect(throws: ConfigurationError.self) {
+            try TrainingConfiguration().applying(["bf16_base": true, "use_lora": true, "use_4bit": true], source: "test")
+        }
+        let c = try TrainingConfiguration().applying(["bf16_base": true, "use_lora": true], source: "test")
+        #expect(c.bf16Base && c.jsonValue["bf16_base"] == .bool(true))
+    }
+
     @Test func diffusionKeysAndTheSeedsNames() throws {
         let c = try TrainingConfiguration().applying([
             "block_length": 16, "diffusion_steps": 40, "remasking": "random", "cfg_scale": 0.5, "mask_rate": 0.3,

@@ -35,6 +35,9 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var useLoRA = false
     /// A frozen 4-bit (NF4, block-wise absmax) base under the LoRA adapters (QLoRA).
     public var use4Bit = false
+    /// A frozen base whose weight matrices stay in bf16 under float32 compute, under the LoRA
+    /// adapters: half the memory, and half the bytes each decoding step of a rollout reads.
+    public var bf16Base = false
     /// Mixed precision of the training passes: matmuls in this dtype under libtorch's
     /// autocast, float32 master weights and optimizer state (nil: the model's own dtype).
     public var autocast: DType?
@@ -119,6 +122,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "checkpoint_every", "save_every": c.checkpointEvery = try integer()
             case "use_lora": c.useLoRA = value.boolValue ?? false
             case "use_4bit", "load_in_4bit": c.use4Bit = value.boolValue ?? false
+            case "bf16_base": c.bf16Base = value.boolValue ?? false
             case "autocast", "mixed_precision":
                 switch try value.boolValue.map({ $0 ? "bf16" : "no" }) ?? text().lowercased() {
                 case "bf16", "bfloat16": c.autocast = .bfloat16
@@ -163,7 +167,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora", "use_4bit",
-        "autocast",
+        "bf16_base", "autocast",
         "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
         "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
         "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience", "max_nonfinite_steps",
@@ -187,6 +191,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require(stability.collapsePatience > 0, "collapse_patience must be > 0")
         try require(maxNonFiniteSteps > 0, "max_nonfinite_steps must be > 0")
         try require(!use4Bit || useLoRA, "use_4bit freezes the base in 4 bits, so it trains LoRA adapters only: set use_lora: true too")
+        try require(!bf16Base || useLoRA, "bf16_base freezes the base in bf16, so it trains LoRA adapters only: set use_lora: true too")
+        try require(!(bf16Base && use4Bit), "bf16_base and use_4bit are two ways to store the frozen base: choose one")
     }
 
     /// How `policy` samples under these settings: token by token, or by block unmasking.
@@ -226,6 +232,7 @@ extension TrainingConfiguration {
             "eval_every": .number(Double(evalEvery)), "eval_prompts": .number(Double(evalPrompts)),
             "eval_split": .string(evalSplit), "train_split": .string(trainSplit),
             "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA), "use_4bit": .bool(use4Bit),
+            "bf16_base": .bool(bf16Base),
             "autocast": autocast.map { .string($0 == .bfloat16 ? "bf16" : "fp16") } ?? .string("none"),
             "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
             "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,

@@ -141,6 +141,8 @@ struct CommonSettings: ParsableArguments {
     @Flag(help: "use_lora: train LoRA adapters instead of every weight") var lora = false
     @Option(help: "lora_r") var loraRank: Int?
     @Flag(name: .customLong("4bit"), help: "use_4bit: a frozen 4-bit NF4 base under the adapters (QLoRA; needs --lora)") var fourBit = false
+    @Flag(name: .customLong("bf16-base"), help: "bf16_base: the frozen base's weights kept in bf16 under float32 compute (needs --lora)")
+    var bf16Base = false
 
     var values: [String: JSONValue] {
         var values: [String: JSONValue] = [:]
@@ -154,6 +156,7 @@ struct CommonSettings: ParsableArguments {
         for (key, value) in numbers { if let value { values[key] = .number(value) } }
         if lora { values["use_lora"] = .bool(true) }
         if fourBit { values["use_4bit"] = .bool(true) }
+        if bf16Base { values["bf16_base"] = .bool(true) }
         return values
     }
 }

@@ -70,13 +70,14 @@ public enum BuiltInPolicy {
 
     /// The cached warm-started policy for `datasetKey`, training and caching it first if needed.
     public static func load(kind: PolicyKind = .causal, dataset: any Dataset, datasetKey: String, warmStart: WarmStart = WarmStart(),
-                            cache: URL, device: Device, log: (String) -> Void) throws -> (policy: Policy, folder: URL) {
+                            cache: URL, device: Device, weightDType: DType? = nil,
+                            log: (String) -> Void) throws -> (policy: Policy, folder: URL) {
         let shape = configuration(for: kind)
         let key = SHA256.hex(Data("v1|\(shape)|\(warmStart)|\(datasetKey)".utf8)).prefix(16)
         let folder = cache.appendingPathComponent("builtin-\(key)")
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) {
             log("[SFT] Using the cached warm start in \(folder.path)")
-            return (try policy(folder: folder, device: device), folder)
+            return (try policy(folder: folder, device: device, weightDType: weightDType), folder)
         }
         let model = try Transformer(configuration: shape, weights: .random(
             generator: Generator(seed: warmStart.seed), std: 0.02, dtype: .float32, device: device))
@@ -89,12 +90,12 @@ public enum BuiltInPolicy {
         try AtomicFile.write(tokenizer.jsonData(), to: staging.appendingPathComponent("tokenizer.json"))
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.moveItem(at: staging, to: folder)
-        return (try Self.policy(folder: folder, device: device), folder)
+        return (try Self.policy(folder: folder, device: device, weightDType: weightDType), folder)
     }
 
     /// The policy saved in `folder` (a fresh copy of the weights each call).
-    public static func policy(folder: URL, device: Device) throws -> Policy {
-        let model = try Transformer(folder: folder, device: device)
+    public static func policy(folder: URL, device: Device, weightDType: DType? = nil) throws -> Policy {
+        let model = try Transformer(folder: folder, weightDType: weightDType, device: device)
         let saved = try CharacterTokenizer(jsonData: Data(contentsOf: folder.appendingPathComponent("tokenizer.json")))
         return try Policy(model: model, tokenizer: saved, formatPrompt: formatPrompt)
     }

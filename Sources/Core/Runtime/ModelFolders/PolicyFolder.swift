@@ -19,7 +19,8 @@ public enum PolicyFolder {
         public let folder: URL
     }
 
-    public static func load(_ folder: URL, device: Device, option: String = "--model") throws -> Loaded {
+    /// - weightDType: bf16 keeps the weight matrices in bf16 under float32 compute (a frozen base).
+    public static func load(_ folder: URL, device: Device, weightDType: DType? = nil, option: String = "--model") throws -> Loaded {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ConfigurationError(source: option, message: "no folder at \(folder.path); give a Hugging Face model folder, a folder written by `rlrun sft`, or \(builtInName)")
@@ -27,7 +28,7 @@ public enum PolicyFolder {
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.json").path) else {
             throw ConfigurationError(source: option, message: "\(folder.path) has no config.json, so it is not a model folder")
         }
-        let opened = try ModelFolder(folder, device: device)
+        let opened = try ModelFolder(folder, weightDType: weightDType, device: device)
         let template = opened.template
         let policy = try Policy(model: opened.model, tokenizer: opened.tokenizer,
                                 formatPrompt: { template.render(question: $0.prompt, system: $0.system) })

@@ -121,14 +121,15 @@ public enum RunBuilder {
         let policy: Policy
         let reloadReference: () throws -> Transformer
         if let folder = run.model.map({ URL(fileURLWithPath: $0) }) {
-            policy = try PolicyFolder.load(folder, device: device).policy
+            policy = try PolicyFolder.load(folder, device: device, weightDType: settings.bf16Base ? .bfloat16 : nil).policy
             reloadReference = { try Transformer(folder: folder, device: device) }
         } else {
             var warmStart = BuiltInPolicy.WarmStart()
             if let steps = run.warmStartSteps { warmStart.steps = steps }
             if kind == .maskedDiffusion { warmStart.generationLength = settings.maxNewTokens }
             let (builtIn, folder) = try BuiltInPolicy.load(kind: kind, dataset: dataset, datasetKey: datasetKey, warmStart: warmStart,
-                                                           cache: cache, device: device, log: log)
+                                                           cache: cache, device: device,
+                                                           weightDType: settings.bf16Base ? .bfloat16 : nil, log: log)
             policy = builtIn
             reloadReference = { try Transformer(folder: folder, device: device) }
         }
