@@ -71,8 +71,9 @@ public enum Engine {
     /// A warning for bf16 compute on a CPU without native bf16, or nil when there is nothing to say.
     public static func bfloat16Warning(dtype: DType, device: Device) -> String? {
         guard dtype == .bfloat16, device == .cpu, cpuHasNativeBFloat16 == false else { return nil }
-        return "this CPU has no native bfloat16 (no avx512_bf16 or amx_bf16 flag): bf16 matmuls run on a slow fallback, "
-            + "often 100x slower than float32; compute in float32 here"
+        return "this CPU has no native bfloat16 (no avx512_bf16 or amx_bf16 flag): libtorch's bf16 matmuls run on a slow "
+            + "fallback, often 100x slower than float32 (decoding uses rlrun's own kernel, training passes do not); compute in "
+            + "float32 here, with --weight-dtype bfloat16 to keep bf16 weights"
     }
 
     /// Loads libtorch's CUDA library next to the CPU one and checks that a device is usable.

@@ -68,6 +68,7 @@ struct ModelBench: ParsableCommand {
     var weightDtype: String?
     @Option(help: "cpu, cuda or cuda:N.") var device = "cpu"
     @Option(help: "CPU threads for libtorch.") var threads: Int?
+    @Flag(help: "Generation only (bf16 training is slow on CPUs without native bf16).") var skipTrain = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -78,7 +79,8 @@ struct ModelBench: ParsableCommand {
         }
         if let warning = Engine.bfloat16Warning(dtype: type, device: try Device(parsing: device)) { print("[WARN] \(warning)") }
         let benchmark = ModelBenchmark(shapes: models, batches: batches, newTokens: newTokens, promptTokens: promptTokens,
-                                       dtype: type, weightDType: weightDtype.map { _ in .bfloat16 }, device: try Device(parsing: device))
+                                       dtype: type, weightDType: weightDtype.map { _ in .bfloat16 }, train: !skipTrain,
+                                       device: try Device(parsing: device))
         let results = try benchmark.run { r in
             if !json {
                 print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.task.padding(toLength: 8, withPad: " ", startingAt: 0)) batch \(r.batch) new \(r.newTokens): " + String(format: "%9.1f tokens/s (%.2f s)", r.tokensPerSecond, r.seconds))

@@ -42,16 +42,20 @@ public struct ModelBenchmark: Sendable {
     /// bf16 weight matrices under float32 compute (nil: the compute dtype). Generation only:
     /// the training rows need weights in the dtype their gradients are kept in.
     public var weightDType: DType?
+    /// Whether to measure forward + backward after generation.
+    public var train: Bool
     public var device: Device
 
     public init(shapes: [String] = ["tiny", "small"], batches: [Int] = [1, 8], newTokens: [Int] = [64, 256],
-                promptTokens: Int = 32, dtype: DType = .float32, weightDType: DType? = nil, device: Device = .cpu) {
+                promptTokens: Int = 32, dtype: DType = .float32, weightDType: DType? = nil, train: Bool = true,
+                device: Device = .cpu) {
         self.shapes = shapes
         self.batches = batches
         self.newTokens = newTokens
         self.promptTokens = promptTokens
         self.dtype = dtype
         self.weightDType = weightDType
+        self.train = train
         self.device = device
     }
 
@@ -87,7 +91,7 @@ public struct ModelBenchmark: Sendable {
                     progress(result)
                 }
             }
-            for batch in batches where model.weightDType == model.dtype {
+            for batch in batches where train && model.weightDType == model.dtype {
                 let count = newTokens.max() ?? 64
                 let completions = try prompts(batch).map { Array($0.prefix(0)) + Array(repeating: 5, count: count) }
                 let data = try CompletionBatch(prompts: prompts(batch), completions: completions, padTokenID: 0, device: device)
