@@ -9,6 +9,7 @@
 #pragma once
 #include <ATen/Parallel.h>
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
 extern "C" {
@@ -46,6 +47,18 @@ void parallel_for(int64_t begin, int64_t end, int64_t grain, const F &f) {
         if (first < w.end) (*w.f)(first, std::min(w.end, first + chunk));
       },
       &work, 0, 0);
+}
+
+/// The same with chunks of `grain` handed out one at a time to whichever thread is free: on a
+/// shared machine one thread often runs late, and with one fixed chunk each the other waits
+/// for it at the end of every call.
+template <typename F>
+void parallel_for_dynamic(int64_t begin, int64_t end, int64_t grain, const F &f) {
+  grain = std::max<int64_t>(1, grain);
+  std::atomic<int64_t> next{begin};
+  parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    for (int64_t first = next.fetch_add(grain); first < end; first = next.fetch_add(grain)) f(first, std::min(end, first + grain));
+  });
 }
 
 }  // namespace rlrun
