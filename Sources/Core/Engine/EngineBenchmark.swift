@@ -45,6 +45,12 @@ public struct EngineBenchmark: Sendable {
         public let device: String
         public let matmul: [MatmulResult]
         public let tinyOp: OverheadResult
+        /// GB/s of summing a 1 GiB float32 tensor: the memory bandwidth a decoding step of a
+        /// model too large for the caches is bound by (it reads every weight once a step).
+        public let memoryReadGBPerSecond: Double
+        /// GB/s of weights `NN.linear` reads for one row of x over 1 GiB of weights, by weight dtype
+        /// (float32 x; bf16 weights widened as they load): how close decoding gets to that bound.
+        public let decodeLinearGBPerSecond: [String: Double]
     }
 
     public var sizes: [Int]
@@ -75,7 +81,27 @@ public struct EngineBenchmark: Sendable {
             }
         }
         return Report(torchVersion: Engine.torchVersion, threads: Engine.threads, device: device.description,
-                      matmul: matmul, tinyOp: try tinyOpOverhead())
+                      matmul: matmul, tinyOp: try tinyOpOverhead(), memoryReadGBPerSecond: try memoryRead(),
+                      decodeLinearGBPerSecond: try decodeLinear())
+    }
+
+    private func decodeLinear() throws -> [String: Double] {
+        let bytes = 1 << 30, inputs = 1024
+        var rates: [String: Double] = [:]
+        for dtype in [DType.float32, .bfloat16] {
+            let weight = try Tensor.ones([bytes / dtype.byteSize / inputs, inputs], device: device).to(dtype)
+            let x = try Tensor.ones([1, inputs], device: device)
+            let seconds = try withNoGrad { try timePerCall { _ = try NN.linear(x, weight: weight) } }
+            rates[dtype.description] = Double(bytes) / seconds / 1e9
+        }
+        return rates
+    }
+
+    private func memoryRead() throws -> Double {
+        let bytes = 1 << 30
+        let data = try Tensor.ones([bytes / 4], device: device)
+        let seconds = try timePerCall { _ = try data.sum().item() as Double }
+        return Double(bytes) / seconds / 1e9
     }
 
     private func tinyOpOverhead() throws -> OverheadResult {

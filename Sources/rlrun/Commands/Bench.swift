@@ -50,6 +50,10 @@ struct EngineBench: ParsableCommand {
         let op = report.tinyOp
         print(String(format: "tiny add: C++ %.3f µs/call, Swift %.3f µs/call, overhead %.3f µs",
                      op.cppMicrosecondsPerCall, op.swiftMicrosecondsPerCall, op.overheadMicroseconds))
+        print(String(format: "memory read (sum of 1 GiB of float32): %.1f GB/s", report.memoryReadGBPerSecond))
+        for (dtype, rate) in report.decodeLinearGBPerSecond.sorted(by: { $0.key < $1.key }) {
+            print(String(format: "decoding linear (1 row of float32 x, 1 GiB of \(dtype) weights): %.1f GB/s", rate))
+        }
     }
 }
 
@@ -83,7 +87,8 @@ struct ModelBench: ParsableCommand {
                                        device: try Device(parsing: device))
         let results = try benchmark.run { r in
             if !json {
-                print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.task.padding(toLength: 8, withPad: " ", startingAt: 0)) batch \(r.batch) new \(r.newTokens): " + String(format: "%9.1f tokens/s (%.2f s)", r.tokensPerSecond, r.seconds))
+                let reads = r.weightGBPerSecond.map { String(format: ", weights read at %.1f GB/s", $0) } ?? ""
+                print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.task.padding(toLength: 8, withPad: " ", startingAt: 0)) batch \(r.batch) new \(r.newTokens): " + String(format: "%9.1f tokens/s (%.2f s)", r.tokensPerSecond, r.seconds) + reads)
             }
         }
         if json {

@@ -32,6 +32,9 @@ public struct ModelBenchmark: Sendable {
         public let newTokens: Int
         public let tokensPerSecond: Double
         public let seconds: Double
+        /// Generation: GB/s of weights read, each decoding step reading every weight once
+        /// (compare with `rlrun bench engine`'s memory read: at batch 1 that is the bound).
+        public var weightGBPerSecond: Double? = nil
     }
 
     public var shapes: [String]
@@ -70,6 +73,10 @@ public struct ModelBenchmark: Sendable {
                                         weights: .random(generator: generator, std: 0.02, dtype: dtype, weightDType: weightDType,
                                                                          device: device))
             let parameters = model.parameters().map { $0.1.count }.reduce(0, +)
+            // What one decoding step reads: every weight but an untied embedding (one row of it).
+            let embeddingBytes = model.embedding.count * model.embedding.dtype.byteSize
+            let stepBytes = model.parameters().map { $0.1.count * $0.1.dtype.byteSize }.reduce(0, +)
+                - (model.head == nil ? 0 : embeddingBytes)
             let vocabulary = shape.configuration.vocabularySize
             func prompts(_ batch: Int) throws -> [[Int]] {
                 let ids = try Tensor.randint(4, vocabulary, [batch, promptTokens], generator: generator).toArray(Int.self)
@@ -86,7 +93,8 @@ public struct ModelBenchmark: Sendable {
                                            generator: generator)
                     let seconds = Date().timeIntervalSince(started)
                     let result = Result(model: name, parameters: parameters, task: "generate", batch: batch, newTokens: count,
-                                        tokensPerSecond: Double(batch * count) / seconds, seconds: seconds)
+                                        tokensPerSecond: Double(batch * count) / seconds, seconds: seconds,
+                                        weightGBPerSecond: Double(stepBytes) * Double(count) / seconds / 1e9)
                     results.append(result)
                     progress(result)
                 }
