@@ -10,7 +10,7 @@ import Testing
     @Test func grpoDefaults() throws {
         let grpo = try make(GRPO.self)
         #expect(grpo.requirements == AlgorithmRequirements(
-            groupSize: 8, trainerDefaults: ["learning_rate": 1e-6, "temperature": 1.0, "top_p": 1.0, "max_new_tokens": 512]))
+            zeroAdvantageIsInert: true, groupSize: 8, trainerDefaults: ["learning_rate": 1e-6, "temperature": 1.0, "top_p": 1.0, "max_new_tokens": 512]))
         let s = grpo.settings
         #expect(s.objective.surrogate == ClippedSurrogate(clipLow: 0.2, clipHigh: 0.2))
         #expect(s.objective.aggregation == .seqMeanTokenMean && s.objective.klWeight == 0 && s.objective.klEstimator == .k3)
@@ -21,6 +21,8 @@ import Testing
     @Test func grpoWithTheKLOfDeepSeekMathNeedsTheReference() throws {
         let grpo = try make(GRPO.self, ["kl_weight": 0.04, "entropy_coefficient": 0.001, "mu": 2, "group_size": 64])
         #expect(grpo.requirements.needsReference && grpo.requirements.needsEntropy && !grpo.requirements.needsCritic)
+        #expect(!grpo.requirements.zeroAdvantageIsInert, "KL and entropy reach sequences of zero advantage")
+        #expect(!(try make(GRPO.self, ["entropy_coefficient": 0.001]).requirements.zeroAdvantageIsInert))
         #expect(grpo.requirements.mu == 2 && grpo.requirements.groupSize == 64)
     }
 
@@ -32,6 +34,7 @@ import Testing
         #expect(drgrpo.groupSize == 8 && drgrpo.mu == 1 && drgrpo.dynamicSamplingMetric == nil)
         let requirements = try make(DrGRPO.self).requirements
         #expect(!requirements.needsReference && requirements.trainerDefaults["max_new_tokens"] == 3000)
+        #expect(requirements.zeroAdvantageIsInert)
     }
 
     @Test func dapoDefaults() throws {

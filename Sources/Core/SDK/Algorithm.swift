@@ -11,6 +11,9 @@ public struct AlgorithmRequirements: Sendable, Equatable {
     public var needsReference: Bool
     public var needsCritic: Bool
     public var needsEntropy: Bool
+    /// A sequence whose advantages are all 0 adds nothing to the loss or its gradient (no KL,
+    /// entropy or value term): the trainer may leave groups of them out of the update passes.
+    public var zeroAdvantageIsInert: Bool
     public var groupSize: Int
     public var mu: Int
     /// Extra generation rounds allowed to fill a batch (dynamic sampling); 0 = never.
@@ -18,12 +21,13 @@ public struct AlgorithmRequirements: Sendable, Equatable {
     public var trainerDefaults: [String: JSONValue]
 
     public init(policy: PolicyKind = .causal, needsReference: Bool = false, needsCritic: Bool = false,
-                needsEntropy: Bool = false, groupSize: Int, mu: Int = 1, maxGenerationRounds: Int = 0,
-                trainerDefaults: [String: JSONValue] = [:]) {
+                needsEntropy: Bool = false, zeroAdvantageIsInert: Bool = false, groupSize: Int, mu: Int = 1,
+                maxGenerationRounds: Int = 0, trainerDefaults: [String: JSONValue] = [:]) {
         self.policy = policy
         self.needsReference = needsReference
         self.needsCritic = needsCritic
         self.needsEntropy = needsEntropy
+        self.zeroAdvantageIsInert = zeroAdvantageIsInert
         self.groupSize = groupSize
         self.mu = mu
         self.maxGenerationRounds = maxGenerationRounds

@@ -190,6 +190,7 @@ public final class Trainer {
         let device = model.device
         var metrics: [String: Double] = [:]
         var prepared: PreparedUpdate?
+        var trained = kept
         var local: [String: Double] = ["sequences": Double(kept.count), "finite": 1]
         if kept.count > 0 {
             let update = try prepareUpdate(kept)
@@ -199,8 +200,14 @@ public final class Trainer {
             local["advantage_abs"] = try (update.advantages.abs() * update.scoring.mask).sum().item()
             local["finite"] = kept.rewards.allSatisfy(\.isFinite) && local["advantage"]!.isFinite ? 1 : 0
             prepared = update
+            if local["finite"] == 1, let lean = try withoutInertGroups(update, of: kept) {
+                prepared = lean.0
+                trained = lean.1
+            }
+            local["groups_trained"] = Double(trained.groupCount)
         }
         let step = try globalSums(local)
+        metrics["groups_trained"] = step["groups_trained"] ?? 0
         let stepTokens = step["tokens"] ?? 0
         metrics["advantage_mean"] = (step["advantage"] ?? 0) / max(stepTokens, 1)
         metrics["advantage_abs_mean"] = (step["advantage_abs"] ?? 0) / max(stepTokens, 1)
@@ -220,8 +227,8 @@ public final class Trainer {
         updates: for iteration in 0..<mu {
             try optimizer.zeroGrad()
             if let prepared {
-                for start in stride(from: 0, to: kept.count, by: micro) {
-                    guard let lossValue = try accumulate(prepared, rows: start..<min(start + micro, kept.count), iteration: iteration,
+                for start in stride(from: 0, to: trained.count, by: micro) {
+                    guard let lossValue = try accumulate(prepared, rows: start..<min(start + micro, trained.count), iteration: iteration,
                                                          stepTokens: stepTokens, stepSequences: step["sequences"] ?? 0, into: &sums)
                     else {
                         nonFinite = "loss is not finite"

@@ -231,7 +231,12 @@ typedef struct rlrun_algorithm_requirements {
   uint8_t needs_reference;       /* reference-policy log-probs (a KL term) */
   uint8_t needs_critic;          /* a value head: values, old values and returns */
   uint8_t needs_entropy;         /* per-token entropy in the loss inputs */
-  uint8_t reserved;
+  uint8_t zero_advantage_inert;  /* 1: a sequence whose advantages are all 0 adds nothing to the
+                                    loss or its gradient (no KL, entropy or value term), so the
+                                    host may leave groups of such sequences out of the update
+                                    passes; step_tokens and step_sequences still count them, and
+                                    the loss's metrics then cover the sequences trained. 0 (what
+                                    a zeroed struct says): every sequence is passed. */
   uint32_t group_size;           /* completions per prompt */
   uint32_t mu;                   /* policy updates per generated batch (PPO epochs) */
   uint32_t max_generation_rounds;/* extra generation rounds allowed to fill a batch (dynamic

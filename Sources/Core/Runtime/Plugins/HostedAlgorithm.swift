@@ -26,7 +26,7 @@ public final class HostedAlgorithm: Algorithm, @unchecked Sendable {
         }
         requirements = AlgorithmRequirements(
             policy: policy, needsReference: r.needs_reference != 0, needsCritic: r.needs_critic != 0,
-            needsEntropy: r.needs_entropy != 0, groupSize: Int(r.group_size), mu: Int(r.mu),
+            needsEntropy: r.needs_entropy != 0, zeroAdvantageIsInert: r.zero_advantage_inert != 0, groupSize: Int(r.group_size), mu: Int(r.mu),
             maxGenerationRounds: Int(r.max_generation_rounds), trainerDefaults: defaults)
     }
 

@@ -133,7 +133,8 @@ private let algorithmCalls = rlrun_algorithm_calls(
             let r = (box.object as! any Algorithm).requirements
             out?.pointee = rlrun_algorithm_requirements(
                 policy_kind: r.policy.rawValue, needs_reference: r.needsReference ? 1 : 0,
-                needs_critic: r.needsCritic ? 1 : 0, needs_entropy: r.needsEntropy ? 1 : 0, reserved: 0,
+                needs_critic: r.needsCritic ? 1 : 0, needs_entropy: r.needsEntropy ? 1 : 0,
+                zero_advantage_inert: r.zeroAdvantageIsInert ? 1 : 0,
                 group_size: UInt32(r.groupSize), mu: UInt32(r.mu), max_generation_rounds: UInt32(r.maxGenerationRounds),
                 trainer_defaults_json: r.trainerDefaults.isEmpty ? nil : box.keep(JSONValue.object(r.trainerDefaults).jsonText))
         }

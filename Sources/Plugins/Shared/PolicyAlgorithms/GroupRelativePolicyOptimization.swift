@@ -18,6 +18,8 @@ open class GroupRelativePolicyOptimization: Algorithm {
         requirements = AlgorithmRequirements(
             needsReference: settings.objective.klWeight != 0,
             needsEntropy: settings.objective.entropyCoefficient != 0,
+            // The clipped surrogate of a zero advantage is zero; only KL and entropy reach such sequences.
+            zeroAdvantageIsInert: settings.objective.klWeight == 0 && settings.objective.entropyCoefficient == 0,
             groupSize: settings.groupSize, mu: settings.mu,
             maxGenerationRounds: settings.dynamicSamplingMetric == nil ? 0 : settings.maxGenerationRounds,
             trainerDefaults: defaults.trainerDefaults)
