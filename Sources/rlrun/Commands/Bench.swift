@@ -119,10 +119,13 @@ struct TrainBench: ParsableCommand {
     @Option(help: "CPU threads for libtorch.") var threads: Int?
     @Option(help: "Train LoRA adapters of this rank instead of every weight.") var loraRank: Int?
     @Flag(name: .customLong("4bit"), help: "A frozen 4-bit NF4 base under the adapters (needs --lora-rank).") var fourBit = false
+    @Flag(name: .customLong("bf16-base"), help: "The adapters' frozen base in bf16 under float32 compute (needs --lora-rank).")
+    var bf16Base = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
         if fourBit && loraRank == nil { throw ValidationError("--4bit trains adapters over a frozen base: give --lora-rank too") }
+        if bf16Base && (loraRank == nil || fourBit) { throw ValidationError("--bf16-base needs --lora-rank, and not --4bit") }
     }
 
     func run() throws {
@@ -133,6 +136,7 @@ struct TrainBench: ParsableCommand {
         var benchmark = TrainBenchmark()
         benchmark.loraRank = loraRank
         benchmark.fourBit = fourBit
+        benchmark.bf16Base = bf16Base
         benchmark.shapes = models
         benchmark.promptsPerStep = prompts
         benchmark.groupSize = group
@@ -144,7 +148,7 @@ struct TrainBench: ParsableCommand {
                 print("\(r.model.padding(toLength: 9, withPad: " ", startingAt: 0)) \(r.algorithm) \(r.prompts)x\(r.group) new \(r.newTokens): "
                       + String(format: "%.3f s/step (min %.3f; generation %.3f, update %.3f)", r.secondsPerStepMean,
                                r.secondsPerStepMin, r.generationSeconds, r.updateSeconds)
-                      + (r.loraRank.map { " LoRA r=\($0)\(r.fourBit ? " on a 4-bit base" : "")" } ?? "")
+                      + (r.loraRank.map { " LoRA r=\($0)\(r.fourBit ? " on a 4-bit base" : r.bf16Base ? " on a bf16 base" : "")" } ?? "")
                       + (r.peakMemoryMB.map { String(format: "; peak memory %.0f MB", $0) } ?? ""))
             }
         }

@@ -26,6 +26,8 @@ public struct TrainBenchmark: Sendable {
         /// LoRA rank (nil: every weight trained) and whether the base was 4-bit.
         public let loraRank: Int?
         public let fourBit: Bool
+        /// Whether the frozen base's matrices were bf16 (under float32 compute).
+        public let bf16Base: Bool
         /// Peak resident memory over the timed steps (Linux; nil elsewhere).
         public let peakMemoryMB: Double?
     }
@@ -42,6 +44,8 @@ public struct TrainBenchmark: Sendable {
     public var loraRank: Int?
     /// A frozen 4-bit NF4 base under the adapters (needs `loraRank`).
     public var fourBit = false
+    /// The adapters' frozen base kept in bf16 under float32 compute (needs `loraRank`).
+    public var bf16Base = false
 
     public init() {}
 
@@ -52,7 +56,7 @@ public struct TrainBenchmark: Sendable {
             }
             let vocabulary = shape.configuration.vocabularySize
             let model = try Transformer(configuration: shape.configuration, weights: .random(
-                generator: Generator(seed: 0), std: 0.02, dtype: .float32, device: device))
+                generator: Generator(seed: 0), std: 0.02, dtype: .float32, weightDType: bf16Base ? .bfloat16 : nil, device: device))
             if fourBit { _ = try model.quantizeBase(blockSize: 64) }
             if let loraRank {
                 try model.addLoRA(LoRAConfiguration(rank: loraRank, alpha: Double(2 * loraRank), dropout: 0), generator: Generator(seed: 1))
@@ -87,7 +91,7 @@ public struct TrainBenchmark: Sendable {
                                 prompts: promptsPerStep, group: groupSize, newTokens: newTokens,
                                 secondsPerStepMean: mean(seconds), secondsPerStepMin: seconds.min() ?? 0,
                                 generationSeconds: mean(generation), updateSeconds: mean(update),
-                                loraRank: loraRank, fourBit: fourBit, peakMemoryMB: PeakMemory.megabytes())
+                                loraRank: loraRank, fourBit: fourBit, bf16Base: bf16Base, peakMemoryMB: PeakMemory.megabytes())
             progress(result)
             return result
         }
