@@ -99,6 +99,10 @@ __attribute__((target("avx2,fma"))) void tile(const float *x, const Weight *w, c
       }
     }
     for (; i + 8 <= in; i += 8) {
+      // With several rows of x the hardware prefetcher falls behind the weight stream; asking
+      // 2 KB ahead measured 37.6 against 31.8 tokens/s (Qwen2.5-0.5B shape, batch 8, medians
+      // of three) and 813-848 against 612-684 on the small shape.
+      if constexpr (Rows > 1) _mm_prefetch(reinterpret_cast<const char *>(row + i) + 2048, _MM_HINT_T0);
       __m256 weights = load8(row + i);
       for (int r = 0; r < Rows; r++) acc[r] = _mm256_fmadd_ps(weights, _mm256_loadu_ps(x + r * in + i), acc[r]);
     }
