@@ -82,6 +82,9 @@ __attribute__((target("avx2,fma"))) void tile(const float *x, const Weight *w, c
       for (auto &v : second) v = _mm256_setzero_ps();
       const __m256i zero = _mm256_setzero_si256();
       for (; i + 16 <= in; i += 16) {
+        // As for float32 below: bf16 weights under float32 compute, Qwen2.5-0.5B shape, batch 8:
+        // 49.1-54.2 against 39.6-40.9 tokens/s.
+        if constexpr (Rows > 1) _mm_prefetch(reinterpret_cast<const char *>(row + i) + 2048, _MM_HINT_T0);
         const __m256i packed = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(row + i));
         const __m256 low = _mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, packed));
         const __m256 high = _mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, packed));
