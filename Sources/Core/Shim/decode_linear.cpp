@@ -212,12 +212,11 @@ bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
   if (decode_linear_applies(x, w, bias)) return decode_linear(x, w, bias);
   // A weight kept in another dtype than x's (bf16 under float32 compute) takes x's for this call
-  // only; a frozen one, under autograd, through a node that widens it again in backward.
+  // only: a frozen one through a node that widens it again in backward, a trained one by autograd.
   const auto type = x.scalar_type();
   if (w.scalar_type() != type && at::isFloatingType(type) && at::isFloatingType(w.scalar_type())) {
-    if (c10::GradMode::is_enabled() && !w.requires_grad()) return widened_linear(x, w, bias);
-    if (w.requires_grad()) return at::linear(x, w.to(type), bias ? std::optional<at::Tensor>(bias->to(type)) : std::nullopt);
-    return at::linear(x, widen(w, type), bias ? std::optional<at::Tensor>(bias->to(type)) : std::nullopt);
+    if (!w.requires_grad()) return widened_linear(x, w, bias);
+    return at::linear(x, w.to(type), bias ? std::optional<at::Tensor>(bias->to(type)) : std::nullopt);
   }
   return at::linear(x, w, bias);
 }

@@ -33,9 +33,8 @@ bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::
 at::Tensor decode_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 // at::linear through decode_linear where it applies; a weight in another dtype takes x's first.
 at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
-// A frozen W in x's dtype for one call (bf16 → float32 by a shift on AVX2), and x·Wᵀ + b through
-// one autograd node that widens W again in backward (widened_linear.cpp).
-at::Tensor widen(const at::Tensor &w, at::ScalarType type);
+// x·Wᵀ + b for a frozen W in another dtype than x, through one autograd node that widens W for
+// the call and again in backward (widened_linear.cpp).
 at::Tensor widened_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 
 // One-pass RMSNorm and rotary embedding without autograd, libtorch's composites with it

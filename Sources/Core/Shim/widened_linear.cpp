@@ -27,7 +27,8 @@ __attribute__((target("avx2"))) void widen_range(const uint16_t *from, float *to
 }
 #endif
 
-at::Tensor widened(const at::Tensor &w, at::ScalarType type) {
+// W in x's dtype for one call.
+at::Tensor widen(const at::Tensor &w, at::ScalarType type) {
 #if defined(__x86_64__)
   if (type == at::kFloat && w.scalar_type() == at::kBFloat16 && w.device().is_cpu() && w.is_contiguous() &&
       __builtin_cpu_supports("avx2")) {
@@ -47,11 +48,11 @@ using torch::autograd::variable_list;
 struct WidenedLinear : public torch::autograd::Function<WidenedLinear> {
   static at::Tensor forward(AutogradContext *ctx, const at::Tensor &x, const at::Tensor &w) {
     ctx->save_for_backward({w});
-    return at::linear(x, widened(w, x.scalar_type()));
+    return at::linear(x, widen(w, x.scalar_type()));
   }
 
   static variable_list backward(AutogradContext *ctx, variable_list grads) {
-    auto w = widened(ctx->get_saved_variables()[0], grads[0].scalar_type());
+    auto w = widen(ctx->get_saved_variables()[0], grads[0].scalar_type());
     return {grads[0].matmul(w), at::Tensor()};  // W is frozen
   }
 };
@@ -59,8 +60,6 @@ struct WidenedLinear : public torch::autograd::Function<WidenedLinear> {
 }  // namespace
 
 namespace rlrun {
-
-at::Tensor widen(const at::Tensor &w, at::ScalarType type) { return widened(w, type); }
 
 at::Tensor widened_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
   auto y = WidenedLinear::apply(x, w);
