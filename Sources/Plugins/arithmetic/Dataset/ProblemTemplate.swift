@@ -18,8 +18,8 @@ struct ProblemTemplate: Sendable {
     let operations: Int
     let write: @Sendable (inout ProblemDraw, inout WorkedSolution) -> (question: String, answer: Int)
 
-    func make(_ draw: inout ProblemDraw) -> WordProblem {
-        var work = WorkedSolution()
+    func make(_ draw: inout ProblemDraw, columns: Bool = false) -> WordProblem {
+        var work = WorkedSolution(columns: columns)
         let (question, answer) = write(&draw, &work)
         precondition(work.lines.count == operations, "template \(id) worked \(work.lines.count) steps, declares \(operations)")
         return WordProblem(template: id, difficulty: draw.difficulty, question: question, solution: work.text(answer: answer), answer: answer,

@@ -18,7 +18,13 @@ enum Operation: String {
 /// A GSM8K-style worked solution: one line per computation, each carrying its calculator
 /// annotation (`3 * 12 = <<3*12=36>>36`), and the final answer as `#### N`.
 struct WorkedSolution {
+    /// Work sums, differences and products column by column before each line (ColumnWorking).
+    let columns: Bool
     private(set) var lines: [String] = []
+    /// The column working written before the lines that have one.
+    private var working: [Int: String] = [:]
+
+    init(columns: Bool = false) { self.columns = columns }
 
     /// Computes `a op b`, writes the line `sentence` makes of the annotated computation, and
     /// returns the result. Templates choose operands so that every result is a whole number
@@ -28,9 +34,13 @@ struct WorkedSolution {
         let result = operation.apply(a, b)
         precondition(result >= 0, "template computes a negative number: \(a) \(operation.rawValue) \(b)")
         let op = operation.rawValue
+        if columns, let text = ColumnWorking.text(a, operation, b) { working[lines.count] = text }
         lines.append(sentence("\(a) \(op) \(b) = <<\(a)\(op)\(b)=\(result)>>\(result)"))
         return result
     }
 
-    func text(answer: Int) -> String { (lines + ["#### \(answer)"]).joined(separator: "\n") }
+    func text(answer: Int) -> String {
+        let written = lines.indices.flatMap { index in [working[index], lines[index]].compactMap { $0 } }
+        return (written + ["#### \(answer)"]).joined(separator: "\n")
+    }
 }
