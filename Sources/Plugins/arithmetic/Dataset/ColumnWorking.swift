@@ -30,15 +30,10 @@ enum ColumnWorking {
     }
 
     static func addition(_ a: Int, _ b: Int) -> [String] {
-        let x = digits(a), y = digits(b), count = max(x.count, y.count)
-        var carry = 0
-        return (0..<count).map { column in
+        let x = digits(a), y = digits(b)
+        return carrying(columns: max(x.count, y.count)) { column, carry in
             let p = column < x.count ? x[column] : 0, q = column < y.count ? y[column] : 0
-            let sum = p + q + carry
-            var step = "\(p) + \(q)" + (carry > 0 ? " + \(carry)" : "") + " = \(sum)"
-            carry = sum / 10
-            if carry > 0 && column < count - 1 { step += ", carry \(carry)" }
-            return step
+            return ("\(p) + \(q)", p + q + carry)
         }
     }
 
@@ -64,12 +59,18 @@ enum ColumnWorking {
         let (factor, number) = a <= 10 ? (a, b) : (b, a)
         guard factor <= 10, number >= 10 else { return nil }
         let x = digits(number)
+        return carrying(columns: x.count) { column, carry in ("\(factor) * \(x[column])", factor * x[column] + carry) }
+    }
+
+    /// Columns units first, each one's tens carried into the next and the last written whole;
+    /// `column` gives a column's sum before the carry is added, and its value with it.
+    private static func carrying(columns count: Int, _ column: (_ index: Int, _ carry: Int) -> (sum: String, value: Int)) -> [String] {
         var carry = 0
-        return x.indices.map { column in
-            let product = factor * x[column] + carry
-            var step = "\(factor) * \(x[column])" + (carry > 0 ? " + \(carry)" : "") + " = \(product)"
-            carry = product / 10
-            if carry > 0 && column < x.count - 1 { step += ", carry \(carry)" }
+        return (0..<count).map { index in
+            let (sum, value) = column(index, carry)
+            var step = sum + (carry > 0 ? " + \(carry)" : "") + " = \(value)"
+            carry = value / 10
+            if carry > 0 && index < count - 1 { step += ", carry \(carry)" }
             return step
         }
     }

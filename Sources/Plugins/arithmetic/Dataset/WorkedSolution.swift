@@ -21,8 +21,8 @@ struct WorkedSolution {
     /// Work sums, differences and products column by column before each line (ColumnWorking).
     let columns: Bool
     private(set) var lines: [String] = []
-    /// The column working written before the lines that have one.
-    private var working: [Int: String] = [:]
+    /// The lines with the column working before those that have one.
+    private var written: [String] = []
 
     init(columns: Bool = false) { self.columns = columns }
 
@@ -34,13 +34,11 @@ struct WorkedSolution {
         let result = operation.apply(a, b)
         precondition(result >= 0, "template computes a negative number: \(a) \(operation.rawValue) \(b)")
         let op = operation.rawValue
-        if columns, let text = ColumnWorking.text(a, operation, b) { working[lines.count] = text }
+        if columns, let working = ColumnWorking.text(a, operation, b) { written.append(working) }
         lines.append(sentence("\(a) \(op) \(b) = <<\(a)\(op)\(b)=\(result)>>\(result)"))
+        written.append(lines.last!)
         return result
     }
 
-    func text(answer: Int) -> String {
-        let written = lines.indices.flatMap { index in [working[index], lines[index]].compactMap { $0 } }
-        return (written + ["#### \(answer)"]).joined(separator: "\n")
-    }
+    func text(answer: Int) -> String { (written + ["#### \(answer)"]).joined(separator: "\n") }
 }
