@@ -1,3 +1,4 @@
+import MathAnswers
 import RLRunSDK
 import Testing
 import TextRepetition
@@ -21,6 +22,27 @@ import TextRepetition
         // (steps 1 + arithmetic + length 1) / 3
         #expect(result.rewards[0] == 1)
         #expect(abs(result.rewards[1] - 2.5 / 3) < 1e-12)
+    }
+
+    /// A column-worked subtraction with one wrong column (8 - 2 = 3): written checking sees
+    /// the two columns and the annotation, annotation checking the annotation alone.
+    @Test func writtenCheckingSeesColumnSteps() throws {
+        let completion = "48 - 22: 8 - 2 = 3; 4 - 2 = 2.\nQuinn has 48 - 22 = <<48-22=23>>23 stickers left.\n#### 23"
+        let written = try scores([completion], tokens: [80], ["arithmetic_check": "written", "steps_weight": 0, "length_weight": 0])
+        #expect(written.numbers("annotations_correct") == [1])
+        #expect(written.numbers("annotations_wrong") == [2])
+        #expect(abs(written.rewards[0] - 1.0 / 3) < 1e-12)
+        let annotations = try scores([completion], tokens: [80], ["steps_weight": 0, "length_weight": 0])
+        #expect(annotations.numbers("annotations_wrong") == [1])
+        #expect(annotations.rewards[0] == 0)
+    }
+
+    @Test func writtenStepsAreNumbersAndOperatorsOnly() {
+        let steps = WrittenArithmetic.steps(in: "142 + 5 = 147, carry 1; 13 - 7 - 1 = 5. x = 5; Ben has 4 + 2 = <<4+2=6>>6; 2.5 * 2 = 5.0")
+        #expect(steps.map(\.expression) == ["142 + 5", "13 - 7 - 1", "4+2", "2.5 * 2"])
+        #expect(steps.map(\.result) == ["147", "5", "6", "5.0"])
+        #expect(steps.allSatisfy { $0.verdict == .correct })
+        #expect(WrittenArithmetic.steps(in: "7 + 4 = 12").map(\.verdict) == [.wrong])
     }
 
     @Test func unannotatedArithmeticGetsTheNeutralScore() throws {

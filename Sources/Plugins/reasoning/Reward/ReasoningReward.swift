@@ -18,7 +18,9 @@ public final class ReasoningReward: PluginDefinition, RewardFunction {
             .integer("max_length", default: 400, help: "longest completion (tokens, else words) with full length credit"),
             .integer("ngram", default: 4, help: "n of the word n-grams whose repetition is penalised"),
             .number("steps_weight", default: 1, help: "weight of the step score in the mean"),
-            .number("arithmetic_weight", default: 1, help: "weight of the arithmetic score (correct / checked annotations)"),
+            .number("arithmetic_weight", default: 1, help: "weight of the arithmetic score (correct / checked computations)"),
+            .choice("arithmetic_check", ["annotations", "written"], default: "annotations",
+                    help: "annotations: the calculator annotations <<a*b=c>>; written: every plain computation a = b written out, column steps like 4 + 5 = 9 included"),
             .number("length_weight", default: 1, help: "weight of the length score"),
             .number("repetition_weight", default: 1, help: "subtracted times the share of repeated n-grams"),
         ],
@@ -30,6 +32,7 @@ public final class ReasoningReward: PluginDefinition, RewardFunction {
     private let ngram: Int
     private let weights: (steps: Double, arithmetic: Double, length: Double)
     private let repetitionWeight: Double
+    private let checksWritten: Bool
 
     public init(configuration: PluginConfiguration, host: PluginHost) throws {
         targetSteps = try configuration.int("target_steps")
@@ -39,6 +42,7 @@ public final class ReasoningReward: PluginDefinition, RewardFunction {
         weights = (try configuration.double("steps_weight"), try configuration.double("arithmetic_weight"),
                    try configuration.double("length_weight"))
         repetitionWeight = try configuration.double("repetition_weight")
+        checksWritten = try configuration.string("arithmetic_check") == "written"
         guard targetSteps >= 1, ngram >= 1 else { throw PluginError(.config, "target_steps and ngram must be at least 1") }
         guard band.minimum >= 0, band.minimum <= band.maximum, band.maximum > 0 else {
             throw PluginError(.config, "need 0 <= min_length <= max_length and max_length > 0; got \(band.minimum) and \(band.maximum)")
@@ -54,7 +58,7 @@ public final class ReasoningReward: PluginDefinition, RewardFunction {
         var lengthScores: [Double] = [], repeated: [Double] = []
         for (i, completion) in batch.completions.enumerated() {
             let stepCount = ReasoningSteps.count(in: completion)
-            let verdicts = CalculatorAnnotation.all(in: completion).map(\.verdict)
+            let verdicts = (checksWritten ? WrittenArithmetic.steps(in: completion) : CalculatorAnnotation.all(in: completion)).map(\.verdict)
             let correctCount = verdicts.filter { $0 == .correct }.count
             let wrongCount = verdicts.filter { $0 == .wrong }.count
             let checked = correctCount + wrongCount
