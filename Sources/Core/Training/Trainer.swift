@@ -16,6 +16,8 @@ public final class Trainer {
     /// The frozen reference policy for KL terms (nil: LoRA adapters switched off, or none needed).
     public let reference: Transformer?
     public let critic: ScalarHead?
+    /// The critic's own backbone (`critic_model: separate`); nil: the head reads the policy's states.
+    public let criticBackbone: Transformer?
     /// Chooses the prompt masks of a masked-diffusion policy's log-prob estimate.
     public let masker: PromptMasker?
     public let requirements: AlgorithmRequirements
@@ -32,6 +34,8 @@ public final class Trainer {
     public let generator: Generator
     let optimizer: AdamW
     let trainable: [Tensor]
+    /// The first `policyParameterCount` of `trainable` are the policy's, the rest the critic's.
+    let policyParameterCount: Int
     let schedule: LearningRateSchedule
     var gradientNormHistory: [Double] = []
     var stability: StabilityController
@@ -43,8 +47,8 @@ public final class Trainer {
     public var log: (String) -> Void = { _ in }
 
     public init(policy: Policy, algorithm: any Algorithm, rewards: RewardComposer, dataset: any Dataset,
-                configuration: TrainingConfiguration, reference: Transformer? = nil, masker: PromptMasker? = nil,
-                group: ProcessGroup? = nil) throws {
+                configuration: TrainingConfiguration, reference: Transformer? = nil, criticBackbone: Transformer? = nil,
+                masker: PromptMasker? = nil, group: ProcessGroup? = nil) throws {
         self.policy = policy
         self.algorithm = algorithm
         self.rewards = rewards
@@ -79,17 +83,30 @@ public final class Trainer {
             throw ConfigurationError(source: "algorithm", message: "needs a reference policy: pass a frozen copy of the model, or train with LoRA")
         }
         self.reference = reference
+        if criticBackbone != nil && !requirements.needsCritic {
+            throw ConfigurationError(source: "critic_model", message: "separate needs an algorithm with a critic (ppo); this one has none")
+        }
+        if configuration.criticWarmupSteps > 0 && !requirements.needsCritic {
+            throw ConfigurationError(source: "critic_warmup", message: "needs an algorithm with a critic (ppo); this one has none")
+        }
+        self.criticBackbone = criticBackbone
         generator = try Generator(seed: configuration.seed, device: model.device)
         critic = requirements.needsCritic
             ? try ScalarHead(hidden: model.configuration.hiddenSize, generator: generator, dtype: model.dtype, device: model.device)
             : nil
+        // A fresh head values every state at 0, so the first advantages are the rewards' own
+        // and not a random projection of the states (whose scale is the final norm's gain).
+        if let critic { try withNoGrad { try critic.weight.copyInPlace(from: Tensor.zeros(critic.weight.shape, dtype: critic.weight.dtype, device: model.device)) } }
+        let criticWeights = (criticBackbone?.parameters().map(\.1) ?? []) + (critic?.parameters ?? [])
+        for weight in criticBackbone?.parameters().map(\.1) ?? [] { try weight.requiringGrad() }
         if model.loraConfiguration != nil {
-            trainable = model.loraParameters() + (critic?.parameters ?? [])
+            trainable = model.loraParameters() + criticWeights
         } else {
             let weights = model.parameters().map(\.1)
             for weight in weights { try weight.requiringGrad() }
-            trainable = weights + (critic?.parameters ?? [])
+            trainable = weights + criticWeights
         }
+        policyParameterCount = trainable.count - criticWeights.count
         optimizer = try AdamW(parameters: trainable, options: .init(beta1: configuration.beta1, beta2: configuration.beta2,
                                                                     eps: configuration.adamEps, weightDecay: configuration.weightDecay))
         schedule = LearningRateSchedule(kind: configuration.learningRateSchedule, baseRate: configuration.learningRate,
@@ -218,7 +235,11 @@ public final class Trainer {
         }
 
         model.setTraining(true)
-        defer { model.setTraining(false) }
+        criticBackbone?.setTraining(true)
+        defer {
+            model.setTraining(false)
+            criticBackbone?.setTraining(false)
+        }
         var sums: [String: Double] = [:]
         var gradientNorms: [Double] = []
         var skipped = 0
@@ -242,6 +263,10 @@ public final class Trainer {
                 break updates
             }
             try group?.allReduceGradients(trainable)
+            if self.step < configuration.criticWarmupSteps {
+                for parameter in trainable.prefix(policyParameterCount) { try parameter.zeroGrad() }
+                metrics["critic_warmup"] = 1
+            }
             let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
             guard norm.isFinite else {
                 nonFinite = "gradient norm is \(norm)"
@@ -296,9 +321,7 @@ public final class Trainer {
         let scoring = made.scoring
         let mask = scoring.mask
         let width = mask.size(1)
-        let oldValues: Tensor? = try critic.map { head in
-            try withNoGrad { try head(scoring.pass(iteration: 0, rows: 0..<kept.count, entropy: false, entropyGradient: false, hidden: true).hidden!) }
-        }
+        let oldValues: Tensor? = try withNoGrad { try values(scoring, rows: 0..<kept.count, pass: nil) }
         let rollout = kept.rollout(maxNewTokens: configuration.maxNewTokens)
         let rewardsTensor = try Tensor(kept.rewards.map(Float.init), device: device)
         let firstOld = try scoring.oldLogProbs(iteration: 0) ?? Tensor.zeros([kept.count, width], device: device)
@@ -311,6 +334,15 @@ public final class Trainer {
                               maskSum: try mask.sum().item(), metrics: made.metrics)
     }
 
+    /// The critic's values [rows, T] (nil without a critic): from its own backbone, or from the
+    /// policy's states in `pass` (a pass of their own when there is none).
+    func values(_ scoring: any UpdateScoring, rows: Range<Int>, pass: ScoredPass?) throws -> Tensor? {
+        guard let critic else { return nil }
+        if let criticBackbone { return try critic(scoring.states(of: criticBackbone, rows: rows)) }
+        let states = try pass?.hidden ?? scoring.pass(iteration: 0, rows: rows, entropy: false, entropyGradient: false, hidden: true).hidden!
+        return try critic(states)
+    }
+
     /// One micro-batch's loss, backpropagated (gradients add up over micro-batches); its
     /// token-weighted metrics are added to `sums`. nil when the loss is not finite.
     func accumulate(_ prepared: PreparedUpdate, rows: Range<Int>, iteration: Int, stepTokens: Double, stepSequences: Double,
@@ -320,12 +352,13 @@ public final class Trainer {
         // The forward pass under autocast when asked (mixed precision); backward runs outside it.
         let (pass, output) = try withAutocast(configuration.autocast, device: policy.model.device) {
             let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: true,
-                                        entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0, hidden: critic != nil)
+                                        entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0,
+                                        hidden: critic != nil && criticBackbone == nil)
             let output = try algorithm.loss(LossInputs(
                 logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),
                 refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),
                 advantages: cut(prepared.advantages)!, mask: pass.mask, entropy: pass.entropy,
-                values: try critic.map { try $0(pass.hidden!) }, oldValues: cut(prepared.oldValues), returns: cut(prepared.returns),
+                values: try values(scoring, rows: rows, pass: pass), oldValues: cut(prepared.oldValues), returns: cut(prepared.returns),
                 stepTokens: stepTokens, stepSequences: stepSequences, maxNewTokens: configuration.maxNewTokens))
             return (pass, output)
         }

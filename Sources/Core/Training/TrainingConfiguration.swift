@@ -41,6 +41,12 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Leave groups whose advantages are all zero out of the update passes where that cannot
     /// change the gradient (see `Trainer.withoutInertGroups`).
     public var skipInertGroups = true
+    /// A critic (PPO) of its own: a copy of the policy's starting weights under the value
+    /// head, as verl and OpenRLHF train it, instead of the head on the policy's backbone.
+    public var separateCritic = false
+    /// Steps at the start that train the critic alone (verl's critic_warmup): the policy
+    /// waits until the values it is judged against mean something.
+    public var criticWarmupSteps = 0
     /// Mixed precision of the training passes: matmuls in this dtype under libtorch's
     /// autocast, float32 master weights and optimizer state (nil: the model's own dtype).
     public var autocast: DType?
@@ -127,6 +133,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "use_4bit", "load_in_4bit": c.use4Bit = value.boolValue ?? false
             case "bf16_base": c.bf16Base = value.boolValue ?? false
             case "skip_inert_groups": c.skipInertGroups = value.boolValue ?? true
+            case "critic_warmup": c.criticWarmupSteps = try integer()
+            case "critic_model":
+                switch try text() {
+                case "shared": c.separateCritic = false
+                case "separate": c.separateCritic = true
+                default: throw ConfigurationError(source, key, "shared or separate", value)
+                }
             case "autocast", "mixed_precision":
                 switch try value.boolValue.map({ $0 ? "bf16" : "no" }) ?? text().lowercased() {
                 case "bf16", "bfloat16": c.autocast = .bfloat16
@@ -171,7 +184,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora", "use_4bit",
-        "bf16_base", "skip_inert_groups", "autocast",
+        "bf16_base", "skip_inert_groups", "critic_model", "critic_warmup", "autocast",
         "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
         "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
         "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience", "max_nonfinite_steps",
@@ -237,6 +250,7 @@ extension TrainingConfiguration {
             "eval_split": .string(evalSplit), "train_split": .string(trainSplit),
             "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA), "use_4bit": .bool(use4Bit),
             "bf16_base": .bool(bf16Base), "skip_inert_groups": .bool(skipInertGroups),
+            "critic_model": .string(separateCritic ? "separate" : "shared"), "critic_warmup": .number(Double(criticWarmupSteps)),
             "autocast": autocast.map { .string($0 == .bfloat16 ? "bf16" : "fp16") } ?? .string("none"),
             "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
             "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,

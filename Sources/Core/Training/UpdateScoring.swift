@@ -16,6 +16,9 @@ protocol UpdateScoring {
     /// The training forward pass of `rows` for update `iteration`, with entropies when asked
     /// (for the metrics; differentiable only when the loss uses them).
     func pass(iteration: Int, rows: Range<Int>, entropy: Bool, entropyGradient: Bool, hidden: Bool) throws -> ScoredPass
+    /// [rows, T, hidden]: the states of another model (a separate critic's) before each
+    /// completion token of `rows`.
+    func states(of model: Transformer, rows: Range<Int>) throws -> Tensor
 }
 
 /// One training forward pass: [rows, T] log-probs, optional entropies and critic states.
@@ -45,6 +48,8 @@ struct CausalScoring: UpdateScoring {
                                             hidden: hidden)
         return ScoredPass(logProbs: pass.logProbs, entropy: pass.entropy, hidden: pass.hidden, mask: part.mask)
     }
+
+    func states(of model: Transformer, rows: Range<Int>) throws -> Tensor { try model.predictingStates(batch.rows(rows)) }
 }
 
 /// Masked-diffusion policy: d1's one-step estimate, x' = [prompt with update j's mask, MASK ×
@@ -64,5 +69,9 @@ struct DiffusionScoring: UpdateScoring {
         let part = try batches[iteration % batches.count].rows(rows)
         let pass = try model.diffusionLogProbs(part, entropy: entropy, entropyGradient: entropyGradient)
         return ScoredPass(logProbs: pass.logProbs, entropy: pass.entropy, hidden: nil, mask: part.mask)
+    }
+
+    func states(of model: Transformer, rows: Range<Int>) throws -> Tensor {
+        throw ConfigurationError(source: "algorithm", message: "a critic needs a causal policy")
     }
 }

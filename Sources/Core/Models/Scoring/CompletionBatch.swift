@@ -125,7 +125,7 @@ extension Transformer {
     }
 
     /// [B, T, hidden]: the final state before each completion token.
-    func predictingStates(_ batch: CompletionBatch) throws -> Tensor {
+    public func predictingStates(_ batch: CompletionBatch) throws -> Tensor {
         switch batch.layout {
         case .concatenated(let tokens, let predictingIndex):
             let hidden = try hiddenStates(tokens)

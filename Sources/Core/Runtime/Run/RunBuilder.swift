@@ -69,12 +69,13 @@ public enum RunBuilder {
 
         // A warm start is computed once, by rank 0, and read from the cache by the others.
         if let group, !leader { try group.wait(for: "policy-ready", timeout: 6 * 3600) }
-        let (policy, reference) = try makePolicy(run, kind: kind, settings: settings, dataset: dataset, datasetKey: datasetKey(run, loader),
-                                                 needsReference: algorithm.requirements.needsReference, cache: cache,
-                                                 device: device, log: log)
+        let (policy, reference, criticBackbone) = try makePolicy(
+            run, kind: kind, settings: settings, dataset: dataset, datasetKey: datasetKey(run, loader),
+            needsReference: algorithm.requirements.needsReference, cache: cache, device: device, log: log)
         if let group, leader { try group.signal("policy-ready") }
         let trainer = try Trainer(policy: policy, algorithm: algorithm, rewards: rewards, dataset: dataset,
-                                  configuration: settings, reference: reference, masker: masker?.masker, group: group)
+                                  configuration: settings, reference: reference, criticBackbone: criticBackbone,
+                                  masker: masker?.masker, group: group)
         trainer.log = log
         var evaluator = Evaluator(policy: policy, rewards: rewards, dataset: dataset, split: settings.evalSplit,
                                   prompts: settings.evalPrompts, sampling: settings.sampling(for: policy))
@@ -117,7 +118,8 @@ public enum RunBuilder {
     }
 
     static func makePolicy(_ run: RunConfiguration, kind: PolicyKind, settings: TrainingConfiguration, dataset: any Dataset, datasetKey: String,
-                           needsReference: Bool, cache: URL, device: Device, log: (String) -> Void) throws -> (Policy, Transformer?) {
+                           needsReference: Bool, cache: URL, device: Device, log: (String) -> Void) throws
+        -> (policy: Policy, reference: Transformer?, criticBackbone: Transformer?) {
         let policy: Policy
         let reloadReference: () throws -> Transformer
         if let folder = run.model.map({ URL(fileURLWithPath: $0) }) {
@@ -133,6 +135,9 @@ public enum RunBuilder {
             policy = builtIn
             reloadReference = { try Transformer(folder: folder, device: device) }
         }
+        // A separate critic starts from the policy's own starting weights, in float32 (the
+        // Trainer refuses it for an algorithm without a critic).
+        let criticBackbone = settings.separateCritic ? try reloadReference() : nil
         if settings.use4Bit {
             // Quantized before the adapters are added, so they train on top of the 4-bit base.
             log("[RUN] 4-bit base: \(try policy.model.quantizeBase(blockSize: 64))")
@@ -141,8 +146,8 @@ public enum RunBuilder {
             var lora = LoRAConfiguration(rank: settings.lora.rank, alpha: settings.lora.alpha, dropout: settings.lora.dropout)
             lora.targetModules = settings.lora.targets
             try policy.model.addLoRA(lora, generator: Generator(seed: settings.seed &+ 11))
-            return (policy, nil)
+            return (policy, nil, criticBackbone)
         }
-        return (policy, needsReference ? try reloadReference() : nil)
+        return (policy, needsReference ? try reloadReference() : nil, criticBackbone)
     }
 }
