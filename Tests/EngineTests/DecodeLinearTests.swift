@@ -11,8 +11,11 @@ import TorchShim
         withExtendedLifetime((x, w, bias)) { rt_decode_linear_applies(x.handle, w.handle, bias?.handle) }
     }
 
-    /// linear through the kernel and through at::linear (kernel switched off).
+    /// linear through the kernel and through at::linear (kernel switched off). The kernel is
+    /// checked up to 128 rows whatever this CPU's own row limit.
     func bothWays(_ x: Tensor, _ w: Tensor, _ bias: Tensor?) throws -> (kernel: [Float], reference: [Float]) {
+        rt_set_decode_linear_max_rows(128)
+        defer { rt_set_decode_linear_max_rows(0) }
         #expect(applies(x, w, bias), "rows \(x.shape) by \(w.shape) should take the kernel")
         let kernel = try NN.linear(x, weight: w, bias: bias)
         rt_set_decode_linear_enabled(false)
@@ -60,6 +63,26 @@ import TorchShim
         #expect(try NN.linear(x, weight: w, bias: bias).dtype == .bfloat16)
     }
 
+    /// 32 rows on an AVX-512 CPU (MKL's sgemm is faster beyond), 128 elsewhere; an override
+    /// is kept within 1-128, and 0 restores the CPU's own.
+    @Test(.enabled(if: hasKernel, "the kernel needs AVX2 and FMA")) func rowLimitFollowsTheCPU() throws {
+        let own = rt_decode_linear_max_rows()
+        #expect(own == 32 || own == 128)
+        let g = try Generator(seed: 6)
+        let w = try Tensor.randn([16, 32], generator: g)
+        let atLimit = try Tensor.randn([Int(own), 32], generator: g), past = try Tensor.randn([Int(own) + 1, 32], generator: g)
+        let most = try Tensor.randn([128, 32], generator: g)
+        withNoGrad {
+            #expect(applies(atLimit, w, nil))
+            #expect(!applies(past, w, nil))
+            rt_set_decode_linear_max_rows(500)
+            defer { rt_set_decode_linear_max_rows(0) }
+            #expect(rt_decode_linear_max_rows() == 128)
+            #expect(applies(most, w, nil))
+        }
+        #expect(rt_decode_linear_max_rows() == own)
+    }
+
     @Test func leavesEverythingElseToLibtorch() throws {
         let g = try Generator(seed: 5)
         let w = try Tensor.randn([16, 32], generator: g)
@@ -88,7 +111,7 @@ import TorchShim
         let stored = try Tensor.randn([40, 136], generator: g).to(.bfloat16)
         let widened = try stored.to(.float32)
         let bias = try Tensor.randn([40], generator: g)
-        #expect(applies(x, stored, bias) == (Self.hasKernel && (rows <= 128 || Engine.cpuHasNativeBFloat16 == false)))
+        #expect(applies(x, stored, bias) == (Self.hasKernel && (rows <= rt_decode_linear_max_rows() || Engine.cpuHasNativeBFloat16 == false)))
         let mixed = try withNoGrad { try NN.linear(x, weight: stored, bias: bias) }
         let reference = try withNoGrad { try NN.linear(x, weight: widened, bias: bias) }
         #expect(mixed.dtype == .float32)
