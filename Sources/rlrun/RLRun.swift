@@ -13,4 +13,9 @@ struct RLRun: ParsableCommand {
         ],
         defaultSubcommand: TrainCommand.self
     )
+
+    static func main() {
+        FreedMemory.keepInProcess()
+        main(nil)
+    }
 }

@@ -7,6 +7,10 @@
 #include <ATen/detail/CUDAHooksInterface.h>
 #include <torch/headeronly/version.h>
 #include <dlfcn.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+#include <climits>
 #include <cstring>
 #include <mutex>
 
@@ -68,6 +72,13 @@ const char *rt_torch_version(void) { return TORCH_VERSION; }
 
 int rt_set_num_threads(int n) { RT_STATUS(at::set_num_threads(n)) }
 int rt_get_num_threads(void) { return at::get_num_threads(); }
+
+void rt_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_MAX, 0);            // large blocks come from the heap too
+  mallopt(M_TRIM_THRESHOLD, INT_MAX);  // and stay there once freed
+#endif
+}
 
 int rt_cuda_load(void) {
   static std::once_flag once;

@@ -13,6 +13,9 @@ const rt_api *rt_torch_api(void);
  * at::linear, and a switch to turn that kernel off: for tests and A/B benchmarks. */
 bool rt_decode_linear_applies(rt_tensor x, rt_tensor w, rt_tensor bias /* nullable */);
 void rt_set_decode_linear_enabled(bool enabled);
+/* glibc: keep freed blocks of every size in the process for reuse instead of unmapping the
+   large ones (see FreedMemory.swift); a no-op elsewhere. */
+void rt_keep_freed_memory(void);
 /* Rows up to which the kernel runs: 32 on an AVX-512 CPU (whose sgemm wins beyond), else 128;
    a value from 1 to 128 overrides it, 0 restores the CPU's own. */
 void rt_set_decode_linear_max_rows(int64_t rows);
