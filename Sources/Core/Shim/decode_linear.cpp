@@ -222,7 +222,7 @@ bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::
   if (bias && (bias->scalar_type() != input || bias->dim() != 1 || bias->size(0) != w.size(0) || !bias->device().is_cpu()))
     return false;
   if (needs_autograd(x, w, bias) || at::autocast::is_autocast_enabled(at::kCPU)) return false;  // autocast: bf16 asked for
-  // bf16 beyond kMaxRows too where libtorch's bf16 matmul is a slow fallback (no avx512_bf16).
+  // bf16 beyond max_rows() too where libtorch's bf16 matmul is a slow fallback (no avx512_bf16).
   return x.numel() / x.size(-1) <= max_rows() || (type == at::kBFloat16 && !cpu_has_native_bf16());
 }
 

@@ -92,13 +92,11 @@ public final class Trainer {
         self.criticBackbone = criticBackbone
         generator = try Generator(seed: configuration.seed, device: model.device)
         critic = requirements.needsCritic
-            ? try ScalarHead(hidden: model.configuration.hiddenSize, generator: generator, dtype: model.dtype, device: model.device)
+            ? try ScalarHead.zeros(hidden: model.configuration.hiddenSize, dtype: model.dtype, device: model.device)
             : nil
-        // A fresh head values every state at 0, so the first advantages are the rewards' own
-        // and not a random projection of the states (whose scale is the final norm's gain).
-        if let critic { try withNoGrad { try critic.weight.copyInPlace(from: Tensor.zeros(critic.weight.shape, dtype: critic.weight.dtype, device: model.device)) } }
-        let criticWeights = (criticBackbone?.parameters().map(\.1) ?? []) + (critic?.parameters ?? [])
-        for weight in criticBackbone?.parameters().map(\.1) ?? [] { try weight.requiringGrad() }
+        let criticBackboneWeights = criticBackbone?.parameters().map(\.1) ?? []
+        for weight in criticBackboneWeights { try weight.requiringGrad() }
+        let criticWeights = criticBackboneWeights + (critic?.parameters ?? [])
         if model.loraConfiguration != nil {
             trainable = model.loraParameters() + criticWeights
         } else {

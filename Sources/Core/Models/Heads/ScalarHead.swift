@@ -16,6 +16,18 @@ public final class ScalarHead {
         bias = try Tensor.zeros([1], dtype: dtype, device: device).requiringGrad()
     }
 
+    /// A head that values every state at 0 (a critic's start: the first advantages are then
+    /// the rewards' own, not a random projection of the states at the final norm's scale).
+    public static func zeros(hidden: Int, dtype: DType = .float32, device: Device = .cpu) throws -> ScalarHead {
+        try ScalarHead(weight: Tensor.zeros([1, hidden], dtype: dtype, device: device).requiringGrad(),
+                       bias: Tensor.zeros([1], dtype: dtype, device: device).requiringGrad())
+    }
+
+    private init(weight: Tensor, bias: Tensor) {
+        self.weight = weight
+        self.bias = bias
+    }
+
     /// Loads a head written by `save(to:)` (or a transformers classifier with one label).
     public init(contentsOf url: URL, dtype: DType = .float32, device: Device = .cpu) throws {
         let file = try SafeTensorsFile(url: url)
