@@ -44,6 +44,19 @@ struct CompletionScoringTests {
         #expect(part.completionWidth == 2)
     }
 
+    /// A row that does not count (a truncated completion under overlong filtering) has mask 0
+    /// everywhere, in both layouts and in its micro-batches; its targets stay as they are.
+    @Test(arguments: [false, true]) func uncountedRowsHaveNoMask(sharePrompts: Bool) throws {
+        let batch = try CompletionBatch(prompts: [[1, 2], [1, 2], [4]], completions: [[7, 8], [8, 9], [5]], padTokenID: 0,
+                                        sharePrompts: sharePrompts, countedRows: [true, false, true])
+        #expect(try batch.mask.toArray(Float.self) == [1, 1, 0, 0, 1, 0])
+        #expect(try batch.targets.toArray(Int.self) == [7, 8, 8, 9, 5, 0])
+        #expect(try batch.rows(1..<3).mask.toArray(Float.self) == [0, 0, 1, 0])
+        #expect(throws: ModelError.self) {
+            try CompletionBatch(prompts: [[1]], completions: [[2]], padTokenID: 0, countedRows: [true, false])
+        }
+    }
+
     @Test func gradientsFlowToTheWeights() throws {
         let batch = try CompletionBatch(prompts: [[412, 300]], completions: [[70, 87]], padTokenID: 0)
         let weight = try model.blocks[0].mlp.up.weight.requiringGrad()

@@ -61,6 +61,14 @@ struct DiffusionLogProbTests {
         #expect(try batch.mask.toArray(Float.self) == [1, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0])
     }
 
+    @Test func uncountedRowsHaveNoMask() throws {
+        let batch = try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: promptMasks,
+                                                 maskTokenID: tinyMaskID, padTokenID: 0, stopTokenIDs: [tinyEOS],
+                                                 countedRows: [false, true, true])
+        #expect(try batch.mask.toArray(Float.self) == [0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0])
+        #expect(try batch.rows(0..<1).mask.toArray(Float.self) == [0, 0, 0, 0])
+    }
+
     @Test func gradientsReachTheWeights() throws {
         let batch = try batch()
         let weight = try model.blocks[0].attention.q.weight.requiringGrad()

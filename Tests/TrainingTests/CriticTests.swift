@@ -104,9 +104,28 @@ final class ShiftedSevenReward: RewardFunction {
         }
     }
 
+    /// Adam's first step moves each weight by lr · g / (|g| + eps), so with the critic's rate
+    /// doubled the value head moves twice as far and the policy exactly as far.
+    @Test func theCriticLearnsAtItsOwnRate() throws {
+        let same = try trainer(), faster = try trainer(["critic_learning_rate": 6e-2])
+        let start = try same.critic!.weight.toArray(Float.self)
+        let policyStart = try weights(same.policy.model)
+        try same.trainStep()
+        let metrics = try faster.trainStep()
+        #expect(abs((metrics["critic_learning_rate"] ?? 0) - 6e-2) < 1e-12)
+        let policy = try weights(same.policy.model), fasterPolicy = try weights(faster.policy.model)
+        #expect(policy == fasterPolicy, "the policy's rate is its own")
+        #expect(policy != policyStart)
+        let moved = zip(try same.critic!.weight.toArray(Float.self), start).map { $0 - $1 }
+        let movedFaster = zip(try faster.critic!.weight.toArray(Float.self), start).map { $0 - $1 }
+        #expect(moved.contains { abs($0) > 1e-3 })
+        for (a, b) in zip(moved, movedFaster) where abs(a) > 1e-4 { #expect(abs(b / a - 2) < 1e-3) }
+    }
+
     @Test func criticSettingsNeedAnAlgorithmWithACritic() {
         #expect { try trainer(algorithm: GroupBaseline(), separate: true) } throws: { "\($0)".contains("critic_model") }
         #expect { try trainer(["critic_warmup": 3], algorithm: GroupBaseline()) } throws: { "\($0)".contains("critic_warmup") }
+        #expect { try trainer(["critic_learning_rate": 1e-3], algorithm: GroupBaseline()) } throws: { "\($0)".contains("critic_learning_rate") }
         #expect { try trainer(["critic_model": "own"]) } throws: { "\($0)".contains("shared or separate") }
     }
 }

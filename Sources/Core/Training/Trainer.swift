@@ -86,6 +86,9 @@ public final class Trainer {
         if criticBackbone != nil && !requirements.needsCritic {
             throw ConfigurationError(source: "critic_model", message: "separate needs an algorithm with a critic (ppo); this one has none")
         }
+        if configuration.criticLearningRate != nil && !requirements.needsCritic {
+            throw ConfigurationError(source: "critic_learning_rate", message: "needs an algorithm with a critic (ppo); this one has none")
+        }
         if configuration.criticWarmupSteps > 0 && !requirements.needsCritic {
             throw ConfigurationError(source: "critic_warmup", message: "needs an algorithm with a critic (ppo); this one has none")
         }
@@ -206,7 +209,8 @@ public final class Trainer {
         var metrics: [String: Double] = [:]
         var prepared: PreparedUpdate?
         var trained = kept
-        var local: [String: Double] = ["sequences": Double(kept.count), "finite": 1]
+        let counted = countedRows(kept)?.filter { $0 }.count ?? kept.count
+        var local: [String: Double] = ["sequences": Double(counted), "finite": 1]
         if kept.count > 0 {
             let update = try prepareUpdate(kept)
             metrics = update.metrics
@@ -229,6 +233,12 @@ public final class Trainer {
         guard step["finite"] == Double(worldSize), metrics["advantage_mean"]!.isFinite else {
             log("[RL] Step \(self.step + 1): rewards or advantages are not finite; no update")
             metrics["nonfinite_skipped"] = 1
+            return metrics
+        }
+        guard stepTokens > 0 else {
+            // Every kept completion masked out (mask_truncated_completions): no loss to take.
+            log("[RL] Step \(self.step + 1): no completion token counts in the loss (all truncated and masked); no update")
+            metrics["grad_norm"] = 0
             return metrics
         }
 
@@ -276,7 +286,11 @@ public final class Trainer {
                 skipped += 1
                 log("[RL] Step \(self.step + 1): gradient norm \(norm) is a spike; update skipped")
             } else {
-                try optimizer.step(lr: schedule.rate(atStep: optimizerStep) * stability.learningRateScale)
+                // The critic keeps to the schedule's shape at its own rate; the KL control acts on the policy.
+                let scheduled = schedule.rate(atStep: optimizerStep)
+                let policyRate = scheduled * stability.learningRateScale
+                let criticRate = scheduled * (configuration.criticLearningRate ?? configuration.learningRate) / configuration.learningRate
+                try optimizer.step { $0 < policyParameterCount ? policyRate : criticRate }
             }
             gradientNormHistory.append(norm)
             optimizerStep += 1
@@ -299,6 +313,9 @@ public final class Trainer {
         metrics["grad_norm"] = gradientNorms.reduce(0, +) / Double(max(1, gradientNorms.count))
         metrics["updates_skipped"] = Double(skipped)
         metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * stability.learningRateScale
+        if critic != nil, let criticRate = configuration.criticLearningRate {
+            metrics["critic_learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * criticRate / configuration.learningRate
+        }
         return metrics
     }
 

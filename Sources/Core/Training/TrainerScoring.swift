@@ -12,7 +12,7 @@ extension Trainer {
     func causalScoring(_ kept: GeneratedBatch) throws -> CausalScoring {
         let model = policy.model
         let batch = try CompletionBatch(prompts: kept.prompts, completions: kept.completions, padTokenID: policy.padTokenID,
-                                        device: model.device)
+                                        device: model.device, countedRows: countedRows(kept))
         let width = batch.completionWidth
         let temperature = configuration.temperature
         // Behaviour log-probs come from sampling itself (same engine, same weights), which
@@ -44,12 +44,14 @@ extension Trainer {
         let known = kept.correct.compactMap { $0 }
         var totals = [kept.rewards.reduce(0, +), Double(kept.count), known.reduce(0, +), Double(known.count)]
         if let group { totals = try group.sum(totals) }
-        let context = MaskingContext(progress: Double(step) / Double(max(1, configuration.steps)),
+        // Progress runs from 0 at the first step to 1 at the last, so a schedule reaches its end.
+        let context = MaskingContext(progress: min(1, Double(step) / Double(max(1, configuration.steps - 1))),
                                      recentReward: totals[0] / max(1, totals[1]),
                                      recentAccuracy: totals[3] == 0 ? nil : totals[2] / totals[3])
         func layout(_ masks: [[Bool]]) throws -> DiffusionCompletionBatch {
             try DiffusionCompletionBatch(prompts: kept.prompts, completions: kept.regions, promptMasks: masks, maskTokenID: maskID,
-                                         padTokenID: policy.padTokenID, stopTokenIDs: policy.stopTokenIDs, device: model.device)
+                                         padTokenID: policy.padTokenID, stopTokenIDs: policy.stopTokenIDs,
+                                         countedRows: countedRows(kept), device: model.device)
         }
         let confidence: [Float]? = masker.needsConfidence ? try withNoGrad {
             try inRows(kept.count) { try model.promptConfidence(layout(kept.prompts.map { Array(repeating: false, count: $0.count) }).rows($0)) }
@@ -73,6 +75,12 @@ extension Trainer {
         } : nil
         let metrics = ["mask_rate": rates.reduce(0, +) / Double(max(1, rates.count))]
         return (DiffusionScoring(batches: batches, model: model, old: old, reference: reference), metrics)
+    }
+
+    /// Which completions count in the loss: with mask_truncated_completions, those that stopped
+    /// before max_new_tokens; nil: all.
+    func countedRows(_ kept: GeneratedBatch) -> [Bool]? {
+        configuration.maskTruncatedCompletions ? kept.stopReasons.map { $0 != .length } : nil
     }
 
     /// `body` over micro-batches of `count` rows, concatenated (bounds the memory of no-grad passes).

@@ -47,6 +47,13 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// Steps at the start that train the critic alone (verl's critic_warmup): the policy
     /// waits until the values it is judged against mean something.
     public var criticWarmupSteps = 0
+    /// The critic's learning rate (its head, and its backbone when separate), on the policy's
+    /// schedule: verl and OpenRLHF train the critic faster than the actor. nil: learning_rate.
+    public var criticLearningRate: Double?
+    /// Truncated completions (no stop token within max_new_tokens) count for nothing: their
+    /// loss mask is 0, so they leave the token and sequence counts too (DAPO's overlong
+    /// filtering, TRL's mask_truncated_completions). Their rewards still enter the advantages.
+    public var maskTruncatedCompletions = false
     /// Mixed precision of the training passes: matmuls in this dtype under libtorch's
     /// autocast, float32 master weights and optimizer state (nil: the model's own dtype).
     public var autocast: DType?
@@ -134,6 +141,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "bf16_base": c.bf16Base = value.boolValue ?? false
             case "skip_inert_groups": c.skipInertGroups = value.boolValue ?? true
             case "critic_warmup": c.criticWarmupSteps = try integer()
+            case "critic_learning_rate", "critic_lr": c.criticLearningRate = value == .null ? nil : try number()
+            case "mask_truncated_completions": c.maskTruncatedCompletions = value.boolValue ?? false
             case "critic_model":
                 switch try text() {
                 case "shared": c.separateCritic = false
@@ -184,7 +193,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora", "use_4bit",
-        "bf16_base", "skip_inert_groups", "critic_model", "critic_warmup", "autocast",
+        "bf16_base", "skip_inert_groups", "critic_model", "critic_warmup", "critic_learning_rate", "mask_truncated_completions", "autocast",
         "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
         "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
         "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience", "max_nonfinite_steps",
@@ -200,6 +209,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require((mu ?? 1) > 0, "mu must be > 0")
         try require(microBatchSize > 0, "micro_batch_size must be > 0")
         try require(learningRate > 0, "learning_rate must be > 0")
+        try require((criticLearningRate ?? 1) > 0, "critic_learning_rate must be > 0")
         try require(maxNewTokens > 0, "max_new_tokens must be > 0")
         try require(temperature >= 0, "temperature must be >= 0")
         try require(topP > 0 && topP <= 1, "top_p must be in (0, 1]")
@@ -251,6 +261,8 @@ extension TrainingConfiguration {
             "checkpoint_every": .number(Double(checkpointEvery)), "use_lora": .bool(useLoRA), "use_4bit": .bool(use4Bit),
             "bf16_base": .bool(bf16Base), "skip_inert_groups": .bool(skipInertGroups),
             "critic_model": .string(separateCritic ? "separate" : "shared"), "critic_warmup": .number(Double(criticWarmupSteps)),
+            "critic_learning_rate": criticLearningRate.map(JSONValue.number) ?? .null,
+            "mask_truncated_completions": .bool(maskTruncatedCompletions),
             "autocast": autocast.map { .string($0 == .bfloat16 ? "bf16" : "fp16") } ?? .string("none"),
             "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
             "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,

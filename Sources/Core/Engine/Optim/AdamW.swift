@@ -34,12 +34,17 @@ public final class AdamW {
     }
 
     /// Applies one update with learning rate `lr` to every parameter that has a gradient.
-    public func step(lr: Double) throws {
-        var groups: [String: [(index: Int, grad: Tensor)]] = [:]
+    public func step(lr: Double) throws { try step { _ in lr } }
+
+    /// One update where parameter i takes the learning rate `rate(i)` (a critic's own, say).
+    public func step(rate: (Int) -> Double) throws {
+        var groups: [String: (lr: Double, members: [(index: Int, grad: Tensor)])] = [:]
         for (i, p) in parameters.enumerated() {
-            if let grad = p.grad { groups["\(p.dtype)/\(p.device)", default: []].append((i, grad)) }
+            guard let grad = p.grad else { continue }
+            let lr = rate(i)
+            groups["\(p.dtype)/\(p.device)/\(lr)", default: (lr, [])].members.append((i, grad))
         }
-        for group in groups.values {
+        for (lr, group) in groups.values {
             let lists = [group.map { parameters[$0.index] }, group.map(\.grad), group.map { expAvg[$0.index] },
                          group.map { expAvgSq[$0.index] }, group.map { steps[$0.index] }]
             let h = lists.map { $0.map { $0.handle as rt_tensor? } }

@@ -29,27 +29,34 @@ public struct CompletionBatch {
     private let completions: [[Int]]
     private let padTokenID: Int
     private let device: Device
+    private let countedRows: [Bool]?
 
     /// - sharePrompts: lay out identical prompts once when that saves at least a quarter of
     ///   the tokens (false: always one row per completion).
+    /// - countedRows: false for a row none of whose tokens count (mask 0), e.g. a truncated
+    ///   completion under overlong filtering; nil: every row counts.
     public init(prompts: [[Int]], completions: [[Int]], padTokenID: Int, device: Device = .cpu,
-                sharePrompts: Bool = true) throws {
+                sharePrompts: Bool = true, countedRows: [Bool]? = nil) throws {
         try self.init(prompts: prompts, completions: completions, padTokenID: padTokenID, device: device,
-                      sharePrompts: sharePrompts, completionWidth: nil)
+                      sharePrompts: sharePrompts, completionWidth: nil, countedRows: countedRows)
     }
 
     private init(prompts: [[Int]], completions: [[Int]], padTokenID: Int, device: Device, sharePrompts: Bool,
-                 completionWidth: Int?) throws {
+                 completionWidth: Int?, countedRows: [Bool]?) throws {
         guard prompts.count == completions.count, !prompts.isEmpty else {
             throw ModelError("CompletionBatch needs one completion per prompt and at least one row (got \(prompts.count) and \(completions.count))")
         }
         guard prompts.allSatisfy({ !$0.isEmpty }) else { throw ModelError("every prompt needs at least one token") }
+        if let countedRows, countedRows.count != prompts.count {
+            throw ModelError("\(countedRows.count) counted-row flags for \(prompts.count) rows")
+        }
         let length = completionWidth ?? max(1, completions.map(\.count).max()!)
         var targets: [Int64] = [], mask: [Float] = []
-        for completion in completions {
+        for (row, completion) in completions.enumerated() {
+            let counted = countedRows?[row] ?? true
             for t in 0..<length {
                 targets.append(t < completion.count ? Int64(completion[t]) : Int64(padTokenID))
-                mask.append(t < completion.count ? 1 : 0)
+                mask.append(counted && t < completion.count ? 1 : 0)
             }
         }
         let b = prompts.count
@@ -57,6 +64,7 @@ public struct CompletionBatch {
         self.mask = try Tensor(mask, shape: [b, length], device: device)
         self.completionWidth = length
         (self.prompts, self.completions, self.padTokenID, self.device) = (prompts, completions, padTokenID, device)
+        self.countedRows = countedRows
         if sharePrompts, let shared = try SharedPromptLayout(prompts: prompts, completions: completions, width: length,
                                                              padTokenID: padTokenID, device: device) {
             layout = .sharedPrompts(shared)
@@ -88,7 +96,8 @@ public struct CompletionBatch {
     /// The rows in `range` (micro-batches), keeping the completion width.
     public func rows(_ range: Range<Int>) throws -> CompletionBatch {
         try CompletionBatch(prompts: Array(prompts[range]), completions: Array(completions[range]), padTokenID: padTokenID,
-                            device: device, sharePrompts: sharesPrompts, completionWidth: completionWidth)
+                            device: device, sharePrompts: sharesPrompts, completionWidth: completionWidth,
+                            countedRows: countedRows.map { Array($0[range]) })
     }
 }
 

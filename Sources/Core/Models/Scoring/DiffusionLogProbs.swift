@@ -26,8 +26,10 @@ public struct DiffusionCompletionBatch {
     ///   the mask (chosen by the caller's masking strategy; d1 masks each with probability 0.15).
     /// - stopTokenIDs: d1 scores the whole decoded region but counts tokens only up to the first
     ///   EOS; pass the raw completions and the EOS ids to do the same.
+    /// - countedRows: false for a row none of whose tokens count (mask 0), e.g. a truncated
+    ///   completion under overlong filtering; nil: every row counts.
     public init(prompts: [[Int]], completions: [[Int]], promptMasks: [[Bool]], maskTokenID: Int, padTokenID: Int,
-                stopTokenIDs: Set<Int> = [], device: Device = .cpu) throws {
+                stopTokenIDs: Set<Int> = [], countedRows: [Bool]? = nil, device: Device = .cpu) throws {
         guard prompts.count == completions.count, prompts.count == promptMasks.count, !prompts.isEmpty else {
             throw ModelError("DiffusionCompletionBatch needs one completion and one prompt mask per prompt and at least one row (got \(prompts.count), \(completions.count) and \(promptMasks.count))")
         }
@@ -35,11 +37,14 @@ public struct DiffusionCompletionBatch {
         if let row = prompts.indices.first(where: { prompts[$0].count != promptMasks[$0].count }) {
             throw ModelError("prompt \(row) has \(prompts[row].count) tokens but \(promptMasks[row].count) mask flags")
         }
+        if let countedRows, countedRows.count != prompts.count {
+            throw ModelError("\(countedRows.count) counted-row flags for \(prompts.count) rows")
+        }
         let width = prompts.map(\.count).max()!
         let length = max(1, completions.map(\.count).max()!)
         let mask64 = Int64(maskTokenID), pad64 = Int64(padTokenID)
         var ids: [Int64] = [], positions: [Int64] = [], real: [Bool] = [], targets: [Int64] = [], scored: [Float] = []
-        for ((prompt, completion), masked) in zip(zip(prompts, completions), promptMasks) {
+        for (row, ((prompt, completion), masked)) in zip(zip(prompts, completions), promptMasks).enumerated() {
             let (pad, tail) = (width - prompt.count, length - completion.count)
             ids += Array(repeating: pad64, count: pad) + zip(prompt, masked).map { $1 ? mask64 : Int64($0) }
                 + Array(repeating: mask64, count: completion.count) + Array(repeating: pad64, count: tail)
@@ -47,7 +52,8 @@ public struct DiffusionCompletionBatch {
             real += Array(repeating: false, count: pad) + Array(repeating: true, count: prompt.count + completion.count)
                 + Array(repeating: false, count: tail)
             targets += completion.map(Int64.init) + Array(repeating: pad64, count: tail)
-            let counted = completion.firstIndex(where: stopTokenIDs.contains).map { $0 + 1 } ?? completion.count
+            let counted = countedRows?[row] == false ? 0
+                : completion.firstIndex(where: stopTokenIDs.contains).map { $0 + 1 } ?? completion.count
             scored += Array(repeating: 1, count: counted) + Array(repeating: 0, count: length - counted)
         }
         let b = prompts.count

@@ -62,8 +62,12 @@ public enum BuiltInPolicy {
         "gradient_clip": 1.0, "weight_decay": 0.0, "beta2": 0.99, "checkpoint_every": 20, "use_lora": false,
     ]
 
-    public static func trainerDefaults(for kind: PolicyKind) -> [String: JSONValue] {
-        kind == .maskedDiffusion ? diffusionTrainerDefaults : trainerDefaults
+    /// - critic: whether the algorithm trains a critic. Its rate then follows `learning_rate`
+    ///   (null here): an algorithm's own suggestion, e.g. PPO's 9e-6 beside an actor's 1e-6,
+    ///   would leave it far below the 1e-4 set here for the actor.
+    public static func trainerDefaults(for kind: PolicyKind, critic: Bool = false) -> [String: JSONValue] {
+        let defaults = kind == .maskedDiffusion ? diffusionTrainerDefaults : trainerDefaults
+        return critic ? defaults.merging(["critic_learning_rate": .null]) { $1 } : defaults
     }
 
     static func formatPrompt(_ item: DatasetItem) -> String { template.render(question: item.prompt, system: item.system) }

@@ -60,7 +60,8 @@ public enum RunBuilder {
         settings = try settings.applying(suggested, source: "algorithm '\(algorithm.instance.descriptor.id)' defaults")
         let folder = run.model.map { URL(fileURLWithPath: $0) }
         if folder.map(PolicyFolder.isBuiltIn) ?? true {
-            settings = try settings.applying(BuiltInPolicy.trainerDefaults(for: kind), source: "built-in policy defaults")
+            settings = try settings.applying(BuiltInPolicy.trainerDefaults(for: kind, critic: algorithm.requirements.needsCritic),
+                                             source: "built-in policy defaults")
         }
         settings = try settings.applying(run.trainer, source: run.sources.last ?? "settings")
         let masker = kind == .maskedDiffusion ? try promptMasker(run, loader: loader, settings: settings) : nil

@@ -46,7 +46,7 @@ public struct GroupRelativeDefaults: Sendable {
             .integer("max_generation_rounds", default: maxGenerationRounds,
                      help: "dynamic sampling: extra generation rounds at most, then train on what was kept; 0 = filter only"),
             .boolean("overlong_filtering", default: overlongFiltering,
-                     help: "truncated completions (no EOS) get no advantage (DAPO overlong filtering; TRL mask_truncated_completions)"),
+                     help: "truncated completions (no EOS) get loss mask 0: no advantage, and out of the token counts (DAPO overlong filtering; TRL mask_truncated_completions)"),
             .boolean("soft_overlong_punishment", default: softOverlongPunishment,
                      help: "reward falls linearly to −factor over the last overlong_cache_length tokens of the budget (DAPO)"),
             .integer("overlong_cache_length", default: 0,

@@ -22,7 +22,9 @@ open class GroupRelativePolicyOptimization: Algorithm {
             zeroAdvantageIsInert: settings.objective.klWeight == 0 && settings.objective.entropyCoefficient == 0,
             groupSize: settings.groupSize, mu: settings.mu,
             maxGenerationRounds: settings.dynamicSamplingMetric == nil ? 0 : settings.maxGenerationRounds,
-            trainerDefaults: defaults.trainerDefaults)
+            // Overlong filtering zeroes the mask, which only the host can: it takes the setting.
+            trainerDefaults: defaults.trainerDefaults.merging(
+                settings.overlongFiltering ? ["mask_truncated_completions": true] : [:]) { $1 })
     }
 
     /// Soft overlong punishment, when on: r_i += R_len(|o_i|).
@@ -50,9 +52,10 @@ open class GroupRelativePolicyOptimization: Algorithm {
     }
 
     /// A_i from the group's rewards, on every token of o_i. With overlong filtering a truncated
-    /// completion gets none; it still counts in its group's mean and std (its reward is real),
-    /// and its tokens stay in the trainer's mask, which `AdvantageOutputs` cannot change, so
-    /// they still count in the step's tokens and carry the KL term when β > 0.
+    /// completion gets none; it still counts in its group's mean and std (its reward is real).
+    /// Its loss mask is zeroed by the host (the `mask_truncated_completions` setting this
+    /// algorithm suggests), so it leaves the step's counts and KL term; zeroing the advantage
+    /// here too keeps the filter for a host that ignores the suggestion.
     public func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
         let perCompletion = try settings.estimator(rewards: inputs.rewards, groupSize: inputs.rollout.groupSize,
                                                    scaling: settings.rewardScaling, eps: settings.stdEps)

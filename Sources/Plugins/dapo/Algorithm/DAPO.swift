@@ -6,13 +6,14 @@ import RLRunSDK
 /// collapse), a token-level loss over the whole step (long answers weigh by their tokens),
 /// dynamic sampling (only groups that are neither all right nor all wrong; up to 10 more
 /// generation rounds, then train on what was kept), soft overlong punishment (L_cache = ¼ of
-/// max new tokens), verl's dual clip c = 10 for negative advantages, and no KL.
+/// max new tokens), verl's dual clip c = 10 for negative advantages, and no KL. The recipe's
+/// eval top_p 0.7 has no counterpart: rlrun's held-out evaluation is greedy.
 public final class DAPO: GroupRelativePolicyOptimization, PluginDefinition {
     public static let defaults = GroupRelativeDefaults(
         policy: PolicyLossDefaults(groupSize: 16, clipHigh: 0.28, clipRatioC: 10, aggregation: .tokenMean),
         dynamicSampling: true, softOverlongPunishment: true,
         trainerDefaults: ["learning_rate": 1e-6, "warmup_steps": 10, "weight_decay": 0.1, "gradient_clip": 1.0,
-                          "temperature": 1.0, "top_p": 1.0, "eval_top_p": 0.7, "max_new_tokens": 20480,
+                          "temperature": 1.0, "top_p": 1.0, "max_new_tokens": 20480,
                           "prompts_per_step": 512])
 
     public static let info = PluginInfo(

@@ -1,0 +1,70 @@
+import Testing
+@testable import Engine
+import RLRunSDK
+@testable import Training
+
+/// GroupBaseline that keeps what the trainer hands it: the mask and truncation flags of each
+/// batch, and the step's token and sequence counts.
+final class RecordingBaseline: Algorithm {
+    let base = GroupBaseline()
+    var requirements: AlgorithmRequirements { base.requirements }
+    var masks: [(rows: [Float], truncated: [Bool])] = []
+    var stepCounts: [(tokens: Double, sequences: Double)] = []
+
+    func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
+        let width = inputs.mask.size(1)
+        let values = try inputs.mask.toArray(Float.self)
+        let rows = stride(from: 0, to: values.count, by: width).map { values[$0..<($0 + width)].reduce(0, +) }
+        masks.append((rows, inputs.rollout.truncated))
+        return try base.advantages(inputs)
+    }
+
+    func loss(_ inputs: LossInputs) throws -> LossOutputs {
+        stepCounts.append((inputs.stepTokens, inputs.stepSequences))
+        return try base.loss(inputs)
+    }
+}
+
+@Suite struct TruncatedMaskingTests {
+    func trainer(_ algorithm: RecordingBaseline, mask: Bool) throws -> Trainer {
+        let settings = try TrainingConfiguration().applying(
+            ["learning_rate": 3e-2, "prompts_per_step": 4, "max_new_tokens": 4, "steps": 4, "micro_batch_size": 8, "seed": 3,
+             "weight_decay": 0, "mask_truncated_completions": .bool(mask), "skip_inert_groups": false], source: "test")
+        return try Trainer(policy: TrainerTests().policy(seed: 3), algorithm: algorithm,
+                           rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
+                           dataset: Prompts(), configuration: settings)
+    }
+
+    /// A random policy rarely stops within 4 tokens, so most rows are truncated; with the
+    /// setting each of them has mask 0 and leaves the step's counts, without it none does.
+    @Test(arguments: [false, true]) func truncatedCompletionsCountForNothing(mask: Bool) throws {
+        let algorithm = RecordingBaseline()
+        let trainer = try trainer(algorithm, mask: mask)
+        for _ in 0..<2 { try trainer.trainStep() }
+        var truncatedRows = 0
+        for (rows, truncated) in algorithm.masks {
+            for (tokens, cut) in zip(rows, truncated) {
+                #expect(tokens == (mask && cut ? 0 : tokens))
+                if !mask || !cut { #expect(tokens > 0) }
+                if cut { truncatedRows += 1 }
+            }
+        }
+        #expect(truncatedRows > 0, "the test needs truncated completions")
+        for ((rows, truncated), counts) in zip(algorithm.masks, algorithm.stepCounts) {
+            #expect(counts.tokens == Double(rows.reduce(0, +)))
+            #expect(counts.sequences == Double(mask ? truncated.filter { !$0 }.count : truncated.count))
+        }
+    }
+
+    /// Every completion truncated and masked: nothing to learn from, the weights stay.
+    @Test func aStepOfTruncatedCompletionsLeavesTheWeights() throws {
+        let algorithm = RecordingBaseline()
+        let trainer = try trainer(algorithm, mask: true)
+        let before = try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }
+        let metrics = try trainer.trainStep()
+        try #require(metrics["truncated_fraction"] == 1, "seed 3 truncates every completion of the first step")
+        let after = try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }
+        #expect(before == after)
+        #expect(metrics["grad_norm"] == 0)
+    }
+}
