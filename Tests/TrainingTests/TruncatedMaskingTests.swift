@@ -67,4 +67,15 @@ final class RecordingBaseline: Algorithm {
         #expect(before == after)
         #expect(metrics["grad_norm"] == 0)
     }
+
+    /// DAPO checks its own group_size, but the trainer's setting wins; a group of one would
+    /// have every group filtered out, round after round, so it is refused up front.
+    @Test func dynamicSamplingRefusesGroupsOfOne() throws {
+        let settings = try TrainingConfiguration().applying(["group_size": 1, "prompts_per_step": 4], source: "test")
+        #expect {
+            try Trainer(policy: TrainerTests().policy(seed: 3), algorithm: FilteringBaseline(),
+                        rewards: RewardComposer([.init(name: "seven", weight: 1, reward: SevenReward())]),
+                        dataset: Prompts(), configuration: settings)
+        } throws: { "\($0)".contains("group_size >= 2") }
+    }
 }

@@ -57,6 +57,10 @@ public final class Trainer {
         requirements = algorithm.requirements
         groupSize = configuration.groupSize ?? requirements.groupSize
         mu = configuration.mu ?? requirements.mu
+        // The plugin checked its own group_size; the trainer's may override it.
+        if requirements.maxGenerationRounds > 0 && groupSize < 2 {
+            throw ConfigurationError(source: "group_size", message: "the algorithm's dynamic sampling keeps groups whose completions differ, so it needs group_size >= 2 (got \(groupSize)); raise it or turn dynamic sampling off")
+        }
         let model = policy.model
         switch (requirements.policy, model.configuration.maskedDiffusion) {
         case (.maskedDiffusion, false):
