@@ -115,7 +115,8 @@ public final class Trainer {
         optimizer = try AdamW(parameters: trainable, options: .init(beta1: configuration.beta1, beta2: configuration.beta2,
                                                                     eps: configuration.adamEps, weightDecay: configuration.weightDecay))
         schedule = LearningRateSchedule(kind: configuration.learningRateSchedule, baseRate: configuration.learningRate,
-                                        warmupSteps: configuration.warmupSteps, totalSteps: max(1, configuration.steps * mu))
+                                        warmupSteps: configuration.warmupSteps,
+                                        totalSteps: max(1, configuration.steps * mu * configuration.miniBatches))
         cursor = DataCursor(count: try dataset.count(split: configuration.trainSplit), seed: configuration.seed)
         guard cursor.count > 0 else { throw ConfigurationError(source: "dataset", message: "split '\(configuration.trainSplit)' is empty") }
         try broadcastWeights()
@@ -213,17 +214,21 @@ public final class Trainer {
         var metrics: [String: Double] = [:]
         var prepared: PreparedUpdate?
         var trained = kept
-        let counted = countedRows(kept)?.filter { $0 }.count ?? kept.count
-        var local: [String: Double] = ["sequences": Double(counted), "finite": 1]
+        let counted = countedRows(kept) ?? Array(repeating: true, count: kept.count)
+        // Mini-batch j of every rank is its j-th share of whole groups (empty where a rank has fewer).
+        let shares = Self.miniBatchShares(groups: kept.groupCount, groupSize: groupSize, count: configuration.miniBatches)
+        var local: [String: Double] = ["finite": 1]
+        for (j, rows) in shares.enumerated() { local["sequences.\(j)"] = Double(counted[rows].filter { $0 }.count) }
         if kept.count > 0 {
             let update = try prepareUpdate(kept)
             metrics = update.metrics
-            local["tokens"] = update.maskSum
+            let rowTokens = try update.scoring.mask.sum(dim: 1).toArray(Float.self)
+            for (j, rows) in shares.enumerated() { local["tokens.\(j)"] = Double(rowTokens[rows].reduce(0, +)) }
             local["advantage"] = try (update.advantages * update.scoring.mask).sum().item()
             local["advantage_abs"] = try (update.advantages.abs() * update.scoring.mask).sum().item()
             local["finite"] = kept.rewards.allSatisfy(\.isFinite) && local["advantage"]!.isFinite ? 1 : 0
             prepared = update
-            if local["finite"] == 1, let lean = try withoutInertGroups(update, of: kept) {
+            if local["finite"] == 1, shares.count == 1, let lean = try withoutInertGroups(update, of: kept) {
                 prepared = lean.0
                 trained = lean.1
             }
@@ -231,7 +236,9 @@ public final class Trainer {
         }
         let step = try globalSums(local)
         metrics["groups_trained"] = step["groups_trained"] ?? 0
-        let stepTokens = step["tokens"] ?? 0
+        let shareTokens = shares.indices.map { step["tokens.\($0)"] ?? 0 }
+        let shareSequences = shares.indices.map { step["sequences.\($0)"] ?? 0 }
+        let stepTokens = shareTokens.reduce(0, +)
         metrics["advantage_mean"] = (step["advantage"] ?? 0) / max(stepTokens, 1)
         metrics["advantage_abs_mean"] = (step["advantage_abs"] ?? 0) / max(stepTokens, 1)
         guard step["finite"] == Double(worldSize), metrics["advantage_mean"]!.isFinite else {
@@ -258,46 +265,51 @@ public final class Trainer {
         let micro = configuration.microBatchSize
         var nonFinite: String?
         updates: for iteration in 0..<mu {
-            try optimizer.zeroGrad()
-            if let prepared {
-                for start in stride(from: 0, to: trained.count, by: micro) {
-                    guard let lossValue = try accumulate(prepared, rows: start..<min(start + micro, trained.count), iteration: iteration,
-                                                         stepTokens: stepTokens, stepSequences: step["sequences"] ?? 0, into: &sums)
-                    else {
-                        nonFinite = "loss is not finite"
-                        break
+            // One optimizer step per mini-batch (the same count on every rank); with one, the rows
+            // are those trained, inert groups left out.
+            for (share, shareRows) in shares.enumerated() where shareTokens[share] > 0 {
+                let rows = shares.count == 1 ? 0..<trained.count : shareRows
+                try optimizer.zeroGrad()
+                if let prepared {
+                    for start in stride(from: rows.lowerBound, to: rows.upperBound, by: micro) {
+                        guard let lossValue = try accumulate(prepared, rows: start..<min(start + micro, rows.upperBound), iteration: iteration,
+                                                             stepTokens: shareTokens[share], stepSequences: shareSequences[share], into: &sums)
+                        else {
+                            nonFinite = "loss is not finite"
+                            break
+                        }
+                        sums["loss", default: 0] += lossValue
                     }
-                    sums["loss", default: 0] += lossValue
                 }
+                if try anyRank(nonFinite != nil) {
+                    nonFinite = nonFinite ?? "loss is not finite on another process"
+                    break updates
+                }
+                try group?.allReduceGradients(trainable)
+                if self.step < configuration.criticWarmupSteps {
+                    for parameter in trainable.prefix(policyParameterCount) { try parameter.zeroGrad() }
+                    metrics["critic_warmup"] = 1
+                }
+                let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
+                guard norm.isFinite else {
+                    nonFinite = "gradient norm is \(norm)"
+                    break updates
+                }
+                gradientNorms.append(norm)
+                if let factor = configuration.gradientSpikeFactor, gradientNormHistory.count >= 5,
+                   norm > factor * gradientNormHistory.suffix(20).reduce(0, +) / Double(min(20, gradientNormHistory.count)) {
+                    skipped += 1
+                    log("[RL] Step \(self.step + 1): gradient norm \(norm) is a spike; update skipped")
+                } else {
+                    // The critic keeps to the schedule's shape at its own rate; the KL control acts on the policy.
+                    let scheduled = schedule.rate(atStep: optimizerStep)
+                    let policyRate = scheduled * stability.learningRateScale
+                    let criticRate = scheduled * (configuration.criticLearningRate ?? configuration.learningRate) / configuration.learningRate
+                    try optimizer.step { $0 < policyParameterCount ? policyRate : criticRate }
+                }
+                gradientNormHistory.append(norm)
+                optimizerStep += 1
             }
-            if try anyRank(nonFinite != nil) {
-                nonFinite = nonFinite ?? "loss is not finite on another process"
-                break updates
-            }
-            try group?.allReduceGradients(trainable)
-            if self.step < configuration.criticWarmupSteps {
-                for parameter in trainable.prefix(policyParameterCount) { try parameter.zeroGrad() }
-                metrics["critic_warmup"] = 1
-            }
-            let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
-            guard norm.isFinite else {
-                nonFinite = "gradient norm is \(norm)"
-                break updates
-            }
-            gradientNorms.append(norm)
-            if let factor = configuration.gradientSpikeFactor, gradientNormHistory.count >= 5,
-               norm > factor * gradientNormHistory.suffix(20).reduce(0, +) / Double(min(20, gradientNormHistory.count)) {
-                skipped += 1
-                log("[RL] Step \(self.step + 1): gradient norm \(norm) is a spike; update skipped")
-            } else {
-                // The critic keeps to the schedule's shape at its own rate; the KL control acts on the policy.
-                let scheduled = schedule.rate(atStep: optimizerStep)
-                let policyRate = scheduled * stability.learningRateScale
-                let criticRate = scheduled * (configuration.criticLearningRate ?? configuration.learningRate) / configuration.learningRate
-                try optimizer.step { $0 < policyParameterCount ? policyRate : criticRate }
-            }
-            gradientNormHistory.append(norm)
-            optimizerStep += 1
         }
         try optimizer.zeroGrad()
         if let nonFinite {
@@ -313,7 +325,7 @@ public final class Trainer {
             weighted["entropy"] = entropySum
         }
         for (name, value) in weighted { metrics[name] = value / max(weightTotal, 1) }
-        metrics["loss"] = lossTotal / Double(mu)
+        metrics["loss"] = lossTotal / Double(mu * shares.count)
         metrics["grad_norm"] = gradientNorms.reduce(0, +) / Double(max(1, gradientNorms.count))
         metrics["updates_skipped"] = Double(skipped)
         metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * stability.learningRateScale
@@ -321,6 +333,17 @@ public final class Trainer {
             metrics["critic_learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * criticRate / configuration.learningRate
         }
         return metrics
+    }
+
+    /// `count` contiguous shares of `groups` whole groups of `groupSize` rows, as even as can be
+    /// (the first ones one group larger); empty shares where there are fewer groups than shares.
+    static func miniBatchShares(groups: Int, groupSize: Int, count: Int) -> [Range<Int>] {
+        var start = 0
+        return (0..<count).map { j in
+            let size = groups / count + (j < groups % count ? 1 : 0)
+            defer { start += size }
+            return (start * groupSize)..<((start + size) * groupSize)
+        }
     }
 
     /// What every update of a step shares: the scoring, the advantages (expanded to tokens)

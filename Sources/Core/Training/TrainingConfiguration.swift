@@ -54,6 +54,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// loss mask is 0, so they leave the token and sequence counts too (DAPO's overlong
     /// filtering, TRL's mask_truncated_completions). Their rewards still enter the advantages.
     public var maskTruncatedCompletions = false
+    /// Optimizer steps per pass over a generated batch (TRL num_mini_batches; verl
+    /// train_batch_size / ppo_mini_batch_size): the kept groups split in this many contiguous
+    /// shares of whole groups, each normalised by its own tokens and sequences.
+    public var miniBatches = 1
     /// Mixed precision of the training passes: matmuls in this dtype under libtorch's
     /// autocast, float32 master weights and optimizer state (nil: the model's own dtype).
     public var autocast: DType?
@@ -143,6 +147,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "critic_warmup": c.criticWarmupSteps = try integer()
             case "critic_learning_rate", "critic_lr": c.criticLearningRate = value == .null ? nil : try number()
             case "mask_truncated_completions": c.maskTruncatedCompletions = value.boolValue ?? false
+            case "mini_batches", "num_mini_batches": c.miniBatches = try integer()
             case "critic_model":
                 switch try text() {
                 case "shared": c.separateCritic = false
@@ -193,7 +198,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora", "use_4bit",
-        "bf16_base", "skip_inert_groups", "critic_model", "critic_warmup", "critic_learning_rate", "mask_truncated_completions", "autocast",
+        "bf16_base", "skip_inert_groups", "critic_model", "critic_warmup", "critic_learning_rate", "mask_truncated_completions", "mini_batches", "autocast",
         "lora_r", "lora_alpha", "lora_dropout", "gradient_spike_factor", "block_length", "diffusion_steps", "remasking",
         "guidance_scale", "p_mask", "random_masking", "kl_target", "kl_lr_factor", "entropy_floor", "entropy_bonus_step",
         "entropy_bonus_max", "stop_on_collapse", "collapse_entropy", "collapse_patience", "max_nonfinite_steps",
@@ -210,6 +215,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require(microBatchSize > 0, "micro_batch_size must be > 0")
         try require(learningRate > 0, "learning_rate must be > 0")
         try require((criticLearningRate ?? 1) > 0, "critic_learning_rate must be > 0")
+        try require(miniBatches > 0, "mini_batches must be > 0")
         try require(maxNewTokens > 0, "max_new_tokens must be > 0")
         try require(temperature >= 0, "temperature must be >= 0")
         try require(topP > 0 && topP <= 1, "top_p must be in (0, 1]")
@@ -262,7 +268,7 @@ extension TrainingConfiguration {
             "bf16_base": .bool(bf16Base), "skip_inert_groups": .bool(skipInertGroups),
             "critic_model": .string(separateCritic ? "separate" : "shared"), "critic_warmup": .number(Double(criticWarmupSteps)),
             "critic_learning_rate": criticLearningRate.map(JSONValue.number) ?? .null,
-            "mask_truncated_completions": .bool(maskTruncatedCompletions),
+            "mask_truncated_completions": .bool(maskTruncatedCompletions), "mini_batches": .number(Double(miniBatches)),
             "autocast": autocast.map { .string($0 == .bfloat16 ? "bf16" : "fp16") } ?? .string("none"),
             "lora_r": .number(Double(lora.rank)), "lora_alpha": .number(lora.alpha), "lora_dropout": .number(lora.dropout),
             "gradient_spike_factor": gradientSpikeFactor.map(JSONValue.number) ?? .null,
