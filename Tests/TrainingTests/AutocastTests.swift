@@ -14,8 +14,9 @@ import Testing
         #expect(throws: TorchError.self) { try withAutocast(.float64, device: .cpu) { 0 } }
     }
 
-    /// A bf16-autocast step against the same float32 step: the loss agrees to bf16's precision
-    /// but not bit for bit (the matmuls did run in bf16), and the weights stay float32.
+    /// A bf16-autocast step against the same float32 step: the gradient agrees to bf16's
+    /// precision but not bit for bit (the matmuls did run in bf16), and the weights stay float32.
+    /// (On-policy the loss is Σ A·ρ with ρ ≡ 1, zero for centred advantages of equal lengths.)
     @Test func mixedPrecisionStepTracksTheFloat32Step() throws {
         func step(_ autocast: String) throws -> (loss: Double, norm: Double, trainer: Trainer) {
             var settings = TrainingConfiguration()
@@ -29,10 +30,10 @@ import Testing
             return (m["loss"]!, m["grad_norm"]!, trainer)
         }
         let full = try step("none"), mixed = try step("bf16")
-        #expect(full.loss != 0)
-        #expect(mixed.loss != full.loss, "the bf16 step computed exactly what float32 did: autocast was not on")
-        #expect(Swift.abs(mixed.loss - full.loss) < 0.05 * Swift.abs(full.loss) + 1e-3, "\(mixed.loss) vs \(full.loss)")
+        #expect(full.norm != 0)
+        #expect(mixed.norm != full.norm, "the bf16 step computed exactly what float32 did: autocast was not on")
         #expect(Swift.abs(mixed.norm - full.norm) < 0.05 * full.norm, "\(mixed.norm) vs \(full.norm)")
+        #expect(Swift.abs(mixed.loss - full.loss) < 1e-3, "\(mixed.loss) vs \(full.loss)")
         #expect(mixed.trainer.policy.model.parameters().allSatisfy { $0.1.dtype == .float32 })
         #expect(mixed.trainer.configuration.autocast == .bfloat16)
     }

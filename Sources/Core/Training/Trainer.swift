@@ -396,8 +396,13 @@ public final class Trainer {
             let pass = try scoring.pass(iteration: iteration, rows: rows, entropy: true,
                                         entropyGradient: requirements.needsEntropy || stability.entropyBonus > 0,
                                         hidden: critic != nil && criticBackbone == nil)
+            // On-policy (one update of one mini-batch per batch) the ratio is exactly 1, as in TRL and
+            // verl: old := sg(current). The sampler's log-probs differ from the training pass by
+            // rounding, and by the adapters' dropout, which would otherwise clip at random.
+            let onPolicy = mu == 1 && configuration.miniBatches == 1
+            let old = onPolicy ? nil : try cut(scoring.oldLogProbs(iteration: iteration))
             let output = try algorithm.loss(LossInputs(
-                logProbs: pass.logProbs, oldLogProbs: cut(scoring.oldLogProbs(iteration: iteration)) ?? pass.logProbs.detached(),
+                logProbs: pass.logProbs, oldLogProbs: old ?? pass.logProbs.detached(),
                 refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),
                 advantages: cut(prepared.advantages)!, mask: pass.mask, entropy: pass.entropy,
                 values: try values(scoring, rows: rows, pass: pass), oldValues: cut(prepared.oldValues), returns: cut(prepared.returns),

@@ -16,7 +16,8 @@ extension Trainer {
         let width = batch.completionWidth
         let temperature = configuration.temperature
         // Behaviour log-probs come from sampling itself (same engine, same weights), which
-        // saves the extra forward pass other trainers spend on them.
+        // saves the extra forward pass other trainers spend on them. Only updates after the
+        // first read them (mu or mini_batches above 1); a single update uses sg(current).
         let old = try kept.samplingLogProbs.map { rows in
             try Tensor(rows.flatMap { $0 + Array(repeating: 0, count: width - $0.count) }, shape: [kept.count, width],
                        device: model.device)
