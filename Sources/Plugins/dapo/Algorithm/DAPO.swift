@@ -7,7 +7,9 @@ import RLRunSDK
 /// dynamic sampling (only groups that are neither all right nor all wrong; up to 10 more
 /// generation rounds, then train on what was kept), soft overlong punishment (L_cache = ¼ of
 /// max new tokens), verl's dual clip c = 10 for negative advantages, and no KL. The recipe's
-/// eval top_p 0.7 has no counterpart: rlrun's held-out evaluation is greedy.
+/// eval top_p 0.7 has no counterpart: rlrun's held-out evaluation is greedy. Its mini-batches of
+/// 32 of the 512 prompts (16 optimizer steps a rollout) are `mini_batches: 16`, not suggested
+/// here because the count would stay 16 under any other prompts_per_step.
 public final class DAPO: GroupRelativePolicyOptimization, PluginDefinition {
     public static let defaults = GroupRelativeDefaults(
         policy: PolicyLossDefaults(groupSize: 16, clipHigh: 0.28, clipRatioC: 10, aggregation: .tokenMean),
