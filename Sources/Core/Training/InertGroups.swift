@@ -24,7 +24,7 @@ extension Trainer {
         let advantages = try prepared.advantages.indexSelect(dim: 0, index: Tensor(rows.map(Int64.init), device: policy.model.device))
             .slice(dim: 1, end: made.scoring.mask.size(1))
         let update = PreparedUpdate(scoring: made.scoring, advantages: advantages, returns: nil, oldValues: nil,
-                                    maskSum: try made.scoring.mask.sum().item(), metrics: prepared.metrics)
+                                    metrics: prepared.metrics)
         return (update, trained)
     }
 }

@@ -285,30 +285,13 @@ public final class Trainer {
                     nonFinite = nonFinite ?? "loss is not finite on another process"
                     break updates
                 }
-                try group?.allReduceGradients(trainable)
-                if self.step < configuration.criticWarmupSteps {
-                    for parameter in trainable.prefix(policyParameterCount) { try parameter.zeroGrad() }
-                    metrics["critic_warmup"] = 1
-                }
-                let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
+                if self.step < configuration.criticWarmupSteps { metrics["critic_warmup"] = 1 }
+                let norm = try applyGradients(skipped: &skipped)
                 guard norm.isFinite else {
                     nonFinite = "gradient norm is \(norm)"
                     break updates
                 }
                 gradientNorms.append(norm)
-                if let factor = configuration.gradientSpikeFactor, gradientNormHistory.count >= 5,
-                   norm > factor * gradientNormHistory.suffix(20).reduce(0, +) / Double(min(20, gradientNormHistory.count)) {
-                    skipped += 1
-                    log("[RL] Step \(self.step + 1): gradient norm \(norm) is a spike; update skipped")
-                } else {
-                    // The critic keeps to the schedule's shape at its own rate; the KL control acts on the policy.
-                    let scheduled = schedule.rate(atStep: optimizerStep)
-                    let policyRate = scheduled * stability.learningRateScale
-                    let criticRate = scheduled * (configuration.criticLearningRate ?? configuration.learningRate) / configuration.learningRate
-                    try optimizer.step { $0 < policyParameterCount ? policyRate : criticRate }
-                }
-                gradientNormHistory.append(norm)
-                optimizerStep += 1
             }
         }
         try optimizer.zeroGrad()
@@ -335,6 +318,32 @@ public final class Trainer {
         return metrics
     }
 
+    /// One optimizer step from the gradients accumulated: all-reduced over ranks, the policy's
+    /// zeroed during the critic's warm-up, clipped, skipped when a spike, then AdamW (the critic
+    /// at its own rate on the same schedule; the KL control acts on the policy). Returns the
+    /// gradient norm; when it is not finite nothing is stepped.
+    func applyGradients(skipped: inout Int) throws -> Double {
+        try group?.allReduceGradients(trainable)
+        if step < configuration.criticWarmupSteps {
+            for parameter in trainable.prefix(policyParameterCount) { try parameter.zeroGrad() }
+        }
+        let norm = try clipGradientNorm(trainable, maxNorm: configuration.gradientClip)
+        guard norm.isFinite else { return norm }
+        if let factor = configuration.gradientSpikeFactor, gradientNormHistory.count >= 5,
+           norm > factor * gradientNormHistory.suffix(20).reduce(0, +) / Double(min(20, gradientNormHistory.count)) {
+            skipped += 1
+            log("[RL] Step \(step + 1): gradient norm \(norm) is a spike; update skipped")
+        } else {
+            let scheduled = schedule.rate(atStep: optimizerStep)
+            let policyRate = scheduled * stability.learningRateScale
+            let criticRate = scheduled * (configuration.criticLearningRate ?? configuration.learningRate) / configuration.learningRate
+            try optimizer.step { $0 < policyParameterCount ? policyRate : criticRate }
+        }
+        gradientNormHistory.append(norm)
+        optimizerStep += 1
+        return norm
+    }
+
     /// `count` contiguous shares of `groups` whole groups of `groupSize` rows, as even as can be
     /// (the first ones one group larger); empty shares where there are fewer groups than shares.
     static func miniBatchShares(groups: Int, groupSize: Int, count: Int) -> [Range<Int>] {
@@ -353,7 +362,6 @@ public final class Trainer {
         let advantages: Tensor
         let returns: Tensor?
         let oldValues: Tensor?
-        let maskSum: Double
         let metrics: [String: Double]
     }
 
@@ -373,7 +381,7 @@ public final class Trainer {
         let advantages = result.advantages.rank == 1
             ? try result.advantages.unsqueeze(1).expand([kept.count, width]) * mask : result.advantages
         return PreparedUpdate(scoring: scoring, advantages: advantages, returns: result.returns, oldValues: oldValues,
-                              maskSum: try mask.sum().item(), metrics: made.metrics)
+                              metrics: made.metrics)
     }
 
     /// The critic's values [rows, T] (nil without a critic): from its own backbone, or from the
