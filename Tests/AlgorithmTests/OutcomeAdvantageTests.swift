@@ -38,6 +38,20 @@ private let eps = 1e-6
         expectClose(try array(a), [0.5, -0.5, -0.5, 0.5, 0, 0, 0, 0, 1.5, -1.5, -0.5, 0.5].map { $0 / std })
     }
 
+    /// In a data-parallel run the std is the whole batch's: here a second process holding the
+    /// same rewards, so 24 rewards with the same mean and twice the squared deviations.
+    @Test func batchScalingTakesItsStdOverEveryProcess() throws {
+        let mean = rewards.reduce(0, +) / 12
+        let std = (2 * rewards.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 23).squareRoot() + eps
+        let a = try groupNormalizedAdvantages(rewards: tensor(rewards), groupSize: 4, scaling: .batch, eps: eps,
+                                              sum: { $0.map { 2 * $0 } })
+        expectClose(try array(a), [0.5, -0.5, -0.5, 0.5, 0, 0, 0, 0, 1.5, -1.5, -0.5, 0.5].map { $0 / std })
+        // A process holding no rows still answers, and gets no advantages.
+        let none = try groupNormalizedAdvantages(rewards: tensor([]), groupSize: 4, scaling: .batch, eps: eps,
+                                                 sum: { $0.map { 2 * $0 } })
+        #expect(none.count == 0)
+    }
+
     @Test func aGroupOfOneHasMeanZeroAndStdOne() throws {
         // verl: the lone reward itself (÷ (1 + eps)); no NaN from the std of one value.
         let a = try groupNormalizedAdvantages(rewards: tensor([2, -1, 0]), groupSize: 1, scaling: .group, eps: eps)

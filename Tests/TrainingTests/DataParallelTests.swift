@@ -20,6 +20,29 @@ final class FilteringBaseline: Algorithm {
     func loss(_ inputs: LossInputs) throws -> LossOutputs { try inner.loss(inputs) }
 }
 
+/// Group-centred advantages over the std of the whole batch, summed over ranks as
+/// `reward_scaling: batch` does, with a filter that keeps only the first group of each round:
+/// with two ranks all kept groups are rank 0's, and rank 1 must still join the sums.
+final class BatchScaledFirstGroups: Algorithm {
+    let inner = GroupBaseline()
+    let group: ProcessGroup?
+    init(group: ProcessGroup?) { self.group = group }
+    var requirements: AlgorithmRequirements { AlgorithmRequirements(policy: .causal, groupSize: 4, mu: 1, maxGenerationRounds: 3) }
+    func keepGroups(rewards: [Double], rollout: Rollout) throws -> [Bool] {
+        (0..<rollout.groupCount).map { $0 == 0 && (group?.rank ?? 0) == 0 }
+    }
+    func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
+        func sum(_ values: [Double]) throws -> [Double] { try group?.sum(values) ?? values }
+        let centred = try inner.advantages(inputs).advantages
+        let r = try inputs.rewards.to(.float64)
+        let totals = try sum([r.sum().item(), Double(r.count)])
+        let squares = try sum([(r - totals[0] / max(totals[1], 1)).square().sum().item()])[0]
+        let std = totals[1] > 1 ? (squares / (totals[1] - 1)).squareRoot() : 1
+        return AdvantageOutputs(advantages: try centred / (std + 1e-6))
+    }
+    func loss(_ inputs: LossInputs) throws -> LossOutputs { try inner.loss(inputs) }
+}
+
 /// Data-parallel training: two ranks (threads of this process, on loopback with Gloo) with
 /// the same global batch as one process must reach the same parameters.
 @Suite(.serialized) struct DataParallelTests {
@@ -36,8 +59,14 @@ final class FilteringBaseline: Algorithm {
     /// Parameters and per-step metrics after `steps` steps, as one process or as `ranks` ranks.
     func train(ranks: Int, steps: Int, algorithm: @escaping @Sendable () -> any Algorithm) throws
         -> [(parameters: [[Float]], metrics: [[String: Double]])] {
+        try train(ranks: ranks, steps: steps) { _ in algorithm() }
+    }
+
+    /// The same with an algorithm made for each rank's group (nil for one process).
+    func train(ranks: Int, steps: Int, algorithm: @escaping @Sendable (ProcessGroup?) -> any Algorithm) throws
+        -> [(parameters: [[Float]], metrics: [[String: Double]])] {
         try onRanks(ranks, timeout: 60) { group in
-            let trainer = try trainer(algorithm: algorithm(), group: group)
+            let trainer = try trainer(algorithm: algorithm(group), group: group)
             let metrics = try (0..<steps).map { _ in try trainer.trainStep() }
             return Outcome(parameters: try trainer.policy.model.parameters().map { try $0.1.toArray(Float.self) }, metrics: metrics)
         }.map { ($0.parameters, $0.metrics) }
@@ -49,6 +78,10 @@ final class FilteringBaseline: Algorithm {
     }
 
     func expectSameTraining(_ algorithm: @escaping @Sendable () -> any Algorithm, steps: Int = 4) throws {
+        try expectSameTraining(steps: steps) { _ in algorithm() }
+    }
+
+    func expectSameTraining(steps: Int = 4, _ algorithm: @escaping @Sendable (ProcessGroup?) -> any Algorithm) throws {
         let single = try train(ranks: 1, steps: steps, algorithm: algorithm)[0]
         let pair = try train(ranks: 2, steps: steps, algorithm: algorithm)
         let initial = try TrainerTests().policy(seed: 3).model.parameters().map { try $0.1.toArray(Float.self) }
@@ -69,6 +102,12 @@ final class FilteringBaseline: Algorithm {
 
     @Test func dynamicSamplingKeepsTheSameGroupsAcrossRanks() throws {
         try expectSameTraining { FilteringBaseline() }
+    }
+
+    /// Rank 1 holds no kept group; it still joins the algorithm's sums over processes, so the
+    /// batch-wide std is the one process's and nothing waits forever.
+    @Test func aRankWithoutKeptGroupsJoinsTheBatchStatistics() throws {
+        try expectSameTraining { BatchScaledFirstGroups(group: $0) }
     }
 
     /// Rank 0 writes the checkpoint after step 2; both ranks of a new group load it and go on:

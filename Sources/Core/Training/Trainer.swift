@@ -233,6 +233,8 @@ public final class Trainer {
                 trained = lean.1
             }
             local["groups_trained"] = Double(trained.groupCount)
+        } else {
+            joinAdvantagesWithoutRows()
         }
         let step = try globalSums(local)
         metrics["groups_trained"] = step["groups_trained"] ?? 0
@@ -342,6 +344,20 @@ public final class Trainer {
         gradientNormHistory.append(norm)
         optimizerStep += 1
         return norm
+    }
+
+    /// A rank that holds none of the kept groups still calls the algorithm's advantages, on an
+    /// empty batch, so that a statistic the algorithm sums over processes (the batch-wide std,
+    /// PPO's whitening) meets a call from every rank. An algorithm that cannot take an empty
+    /// batch throws here before any collective, which is harmless: it has none to join.
+    func joinAdvantagesWithoutRows() {
+        guard worldSize > 1 else { return }
+        let device = policy.model.device
+        guard let rows = try? Tensor.zeros([0, 1], device: device), let rewards = try? Tensor.zeros([0], device: device) else { return }
+        let rollout = GeneratedBatch(groupSize: groupSize).rollout(maxNewTokens: configuration.maxNewTokens)
+        _ = try? algorithm.advantages(AdvantageInputs(rollout: rollout, rewards: rewards, mask: rows, oldLogProbs: rows,
+                                                      refLogProbs: requirements.needsReference ? rows : nil,
+                                                      values: critic != nil ? rows : nil))
     }
 
     /// `count` contiguous shares of `groups` whole groups of `groupSize` rows, as even as can be

@@ -58,7 +58,7 @@ open class GroupRelativePolicyOptimization: Algorithm {
     /// here too keeps the filter for a host that ignores the suggestion.
     public func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
         let perCompletion = try settings.estimator(rewards: inputs.rewards, groupSize: inputs.rollout.groupSize,
-                                                   scaling: settings.rewardScaling, eps: settings.stdEps)
+                                                   scaling: settings.rewardScaling, eps: settings.stdEps, sum: host.sumOverProcesses)
         let mask = try settings.overlongFiltering ? maskingTruncated(inputs.mask, truncated: inputs.rollout.truncated) : inputs.mask
         return AdvantageOutputs(advantages: try broadcastOverTokens(perCompletion, mask: mask))
     }

@@ -20,10 +20,12 @@ public enum OutcomeEstimator: String, CaseIterable, Sendable {
     /// A_i = r_i − mean of the other G − 1 rewards (scaling does not apply).
     case rloo
 
-    /// Advantages [N] of `rewards` [N].
-    public func callAsFunction(rewards: Tensor, groupSize: Int, scaling: RewardScaling, eps: Double) throws -> Tensor {
+    /// Advantages [N] of `rewards` [N]; `sum` adds values over the processes of a data-parallel
+    /// run, for the batch-wide std.
+    public func callAsFunction(rewards: Tensor, groupSize: Int, scaling: RewardScaling, eps: Double,
+                               sum: ([Double]) throws -> [Double] = { $0 }) throws -> Tensor {
         switch self {
-        case .grpo: try groupNormalizedAdvantages(rewards: rewards, groupSize: groupSize, scaling: scaling, eps: eps)
+        case .grpo: try groupNormalizedAdvantages(rewards: rewards, groupSize: groupSize, scaling: scaling, eps: eps, sum: sum)
         case .rloo: try leaveOneOutAdvantages(rewards: rewards, groupSize: groupSize)
         }
     }
@@ -32,8 +34,10 @@ public enum OutcomeEstimator: String, CaseIterable, Sendable {
 /// GRPO's advantage (DeepSeekMath): A_i = (r_i − mean_g r) / (std_g r + eps), std with
 /// Bessel's correction as in TRL and verl. verl's rule for a group of one: mean 0, std 1 (the
 /// reward itself, a REINFORCE signal without baseline). Computed in float64, returned in the
-/// rewards' dtype.
-public func groupNormalizedAdvantages(rewards: Tensor, groupSize: Int, scaling: RewardScaling, eps: Double) throws -> Tensor {
+/// rewards' dtype. The batch-wide std covers every process of a data-parallel run: `sum`
+/// adds values over them (each process must call alike, with no rows if it holds none).
+public func groupNormalizedAdvantages(rewards: Tensor, groupSize: Int, scaling: RewardScaling, eps: Double,
+                                      sum: ([Double]) throws -> [Double] = { $0 }) throws -> Tensor {
     let r = try rewards.to(.float64).reshape([-1, groupSize])
     let lone = groupSize == 1
     let zero = try Tensor.zeros([], dtype: .float64, device: r.device)
@@ -43,9 +47,18 @@ public func groupNormalizedAdvantages(rewards: Tensor, groupSize: Int, scaling: 
     switch scaling {
     case .none: return try centred.reshape([-1]).to(rewards.dtype)
     case .group: std = try lone ? one : r.std(dims: [1], keepDim: true)
-    case .batch: std = try r.count > 1 ? r.std() : one
+    case .batch: std = try Tensor.full([], batchStd(r, sum: sum), dtype: .float64, device: r.device)
     }
     return try (centred / (std + eps)).reshape([-1]).to(rewards.dtype)
+}
+
+/// The std (Bessel) of every reward of the batch, over all processes; 1 for a single reward.
+func batchStd(_ r: Tensor, sum: ([Double]) throws -> [Double]) throws -> Double {
+    let totals = try sum([r.sum().item(), Double(r.count)])
+    let n = totals[1]
+    guard n > 1 else { return 1 }
+    let squares = try sum([(r - totals[0] / n).square().sum().item()])[0]
+    return (squares / (n - 1)).squareRoot()
 }
 
 /// RLOO (Kool et al. 2019; Ahmadian et al. 2024): the baseline of completion i is the mean
