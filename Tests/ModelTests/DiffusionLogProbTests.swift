@@ -61,6 +61,42 @@ struct DiffusionLogProbTests {
         #expect(try batch.mask.toArray(Float.self) == [1, 1, 1, 0, 1, 0, 0, 0, 1, 1, 1, 0])
     }
 
+    /// Every real query's probabilities sum to 1 over the keys, so the attention the positions
+    /// of a row receive adds up to its real tokens; padding receives none.
+    @Test func attentionReceivedAddsUpToTheRealQueries() throws {
+        let batch = try batch()
+        let received = try model.attentionReceived(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
+        let real = try batch.attentionMask.toArray(Bool.self)
+        let values = try received.toArray(Float.self)
+        let width = received.size(1)
+        for row in 0..<3 {
+            let cells = (row * width)..<((row + 1) * width)
+            let count = cells.filter { real[$0] }.count
+            #expect(Swift.abs(cells.map { values[$0] }.reduce(0, +) - Float(count)) < 1e-4)
+            #expect(cells.allSatisfy { real[$0] || values[$0] == 0 }, "padding receives no attention")
+            #expect(cells.allSatisfy { values[$0] >= 0 })
+        }
+        let prompt = try model.promptAttention(batch)
+        #expect(prompt.shape == [3, batch.promptWidth])
+    }
+
+    /// The explicit probabilities are the fused kernel's: softmax(q·kᵀ/√d)·V through the output
+    /// projection gives the attention layer's output.
+    @Test func explicitAttentionProbabilitiesMatchTheFusedKernel() throws {
+        let block = model.blocks[0], attention = block.attention
+        let batch = try batch()
+        let x = try block.inputNorm(NN.embedding(batch.tokens, weight: model.embedding))
+        let rope = try model.rope.table(positions: batch.positions, dtype: .float32)
+        let fused = try attention(x, rope: rope, mask: batch.attentionMask, causal: false, cache: nil, layer: 0)
+        let (b, l) = (x.size(0), x.size(1))
+        let values = try attention.v(x).view([b, l, model.configuration.keyValueHeads, model.configuration.headDimension])
+            .transpose(1, 2).repeatInterleave(model.configuration.attentionHeads / model.configuration.keyValueHeads, dim: 1)
+        let weighted = try attention.probabilities(x, rope: rope, mask: batch.attentionMask).matmul(values)
+        let explicit = try attention.o(weighted.transpose(1, 2).reshape([b, l, -1]))
+        let gap = zip(try explicit.toArray(Float.self), try fused.toArray(Float.self)).map { Swift.abs($0 - $1) }.max() ?? 1
+        #expect(gap < 1e-5)
+    }
+
     @Test func uncountedRowsHaveNoMask() throws {
         let batch = try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: promptMasks,
                                                  maskTokenID: tinyMaskID, padTokenID: 0, stopTokenIDs: [tinyEOS],

@@ -13,8 +13,10 @@ final class RecordingMasker: @unchecked Sendable {
     var requests: [MaskingRequest] = []
     init(rate: Double) { self.rate = rate }
 
+    var needsAttention = false
+
     var masker: PromptMasker {
-        PromptMasker { [self] request in
+        PromptMasker(needsAttention: needsAttention) { [self] request in
             requests.append(request)
             var state = request.seed &* 0x9E37_79B9_7F4A_7C15 | 1
             let mask = request.eligible.map { eligible -> Bool in
@@ -92,6 +94,24 @@ final class RecordingMasker: @unchecked Sendable {
         #expect(pair[0].rewards == single.rewards, "the same completions and rewards")
         #expect(pair[0].parameters == pair[1].parameters, "the ranks hold identical weights")
         expectSameWeights(single.parameters, pair[0].parameters, startingFrom: initial)
+    }
+
+    /// A masking strategy that asks for attention gets, for every prompt, the attention each of
+    /// its positions receives: non-negative, and at most one per real query of the row.
+    @Test func aMaskerThatAsksForAttentionGetsIt() throws {
+        let recorder = RecordingMasker(rate: 0.15)
+        recorder.needsAttention = true
+        try trainer(masker: recorder).trainStep()
+        #expect(!recorder.requests.isEmpty)
+        for request in recorder.requests {
+            let attention = try #require(request.attention)
+            #expect(attention.count == request.length)
+            #expect(attention.allSatisfy { $0 >= 0 && $0.isFinite })
+            #expect(attention.reduce(0, +) > 0)
+        }
+        let plain = RecordingMasker(rate: 0.15)
+        try trainer(masker: plain).trainStep()
+        #expect(plain.requests.allSatisfy { $0.attention == nil }, "only a masker that asks pays for it")
     }
 
     @Test func causalAlgorithmsRefuseAMaskedDiffusionPolicy() throws {

@@ -7,10 +7,14 @@ import RLRunSDK
 public struct PromptMasker {
     /// The plugin wants the model's confidence (top probability) at every prompt position.
     public var needsConfidence: Bool
+    /// The plugin wants the attention every prompt position receives (last layer).
+    public var needsAttention: Bool
     public var choose: (MaskingRequest) throws -> MaskingChoice
 
-    public init(needsConfidence: Bool = false, choose: @escaping (MaskingRequest) throws -> MaskingChoice) {
+    public init(needsConfidence: Bool = false, needsAttention: Bool = false,
+                choose: @escaping (MaskingRequest) throws -> MaskingChoice) {
         self.needsConfidence = needsConfidence
+        self.needsAttention = needsAttention
         self.choose = choose
     }
 }
@@ -28,14 +32,15 @@ extension PromptMasker {
     /// place in its group), so a row's mask does not depend on the rows beside it: a
     /// data-parallel rank masks its rows as one process would. The rate is the rows' mean.
     func promptMasks(prompts: [[Int]], completions: [[Int]], groupSize: Int, seed: UInt64, context: MaskingContext,
-                     confidence: [Float]?) throws -> (masks: [[Bool]], rate: Double) {
+                     confidence: [Float]?, attention: [Float]? = nil) throws -> (masks: [[Bool]], rate: Double) {
         let width = prompts.map(\.count).max() ?? 0
         var masks: [[Bool]] = [], rates: [Double] = []
         for (row, prompt) in prompts.enumerated() {
-            let rowConfidence = confidence.map { Array($0[(row * width + width - prompt.count)..<((row + 1) * width)]) }
+            // [B, W] values of left-padded prompts: the row's last prompt.count of them.
+            func ofRow(_ values: [Float]?) -> [Float]? { values.map { Array($0[(row * width + width - prompt.count)..<((row + 1) * width)]) } }
             let choice = try choose(MaskingRequest(
                 batch: 1, length: prompt.count, tokens: prompt.map(Int64.init), eligible: Array(repeating: true, count: prompt.count),
-                confidence: rowConfidence, progress: context.progress, recentReward: context.recentReward,
+                confidence: ofRow(confidence), attention: ofRow(attention), progress: context.progress, recentReward: context.recentReward,
                 recentAccuracy: context.recentAccuracy,
                 seed: Self.rowSeed(seed, prompt: prompt, completion: completions[row], member: row % max(1, groupSize))))
             masks.append(Array(choice.mask.prefix(prompt.count)))

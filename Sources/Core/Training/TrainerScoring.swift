@@ -54,15 +54,18 @@ extension Trainer {
                                          padTokenID: policy.padTokenID, stopTokenIDs: policy.stopTokenIDs,
                                          countedRows: countedRows(kept), device: model.device)
         }
+        let unmasked = try layout(kept.prompts.map { Array(repeating: false, count: $0.count) })
         let confidence: [Float]? = masker.needsConfidence ? try withNoGrad {
-            try inRows(kept.count) { try model.promptConfidence(layout(kept.prompts.map { Array(repeating: false, count: $0.count) }).rows($0)) }
-                .toArray(Float.self)
+            try inRows(kept.count) { try model.promptConfidence(unmasked.rows($0)) }.toArray(Float.self)
+        } : nil
+        let attention: [Float]? = masker.needsAttention ? try withNoGrad {
+            try inRows(kept.count) { try model.promptAttention(unmasked.rows($0)) }.toArray(Float.self)
         } : nil
         var batches: [DiffusionCompletionBatch] = []
         var rates: [Double] = []
         for seed in seeds {
             let choice = try masker.promptMasks(prompts: kept.prompts, completions: kept.regions, groupSize: groupSize, seed: seed,
-                                                context: context, confidence: confidence)
+                                                context: context, confidence: confidence, attention: attention)
             batches.append(try layout(choice.masks))
             rates.append(choice.rate)
         }

@@ -113,6 +113,22 @@ public final class Transformer {
         return try norm(x)
     }
 
+    /// [B, L] the attention each position receives in the last layer of a bidirectional pass
+    /// over `tokens` [B, L]: averaged over heads, summed over the real queries (`mask` boolean
+    /// [B, 1, 1, L], true at real tokens).
+    public func attentionReceived(_ tokens: Tensor, positions: Tensor, mask: Tensor) throws -> Tensor {
+        let table = try rope.table(positions: positions, dtype: dtype)
+        var x = try NN.embedding(tokens, weight: embedding)
+        if embedding.dtype != dtype { x = try x.to(dtype) }
+        for (i, block) in blocks.dropLast().enumerated() {
+            x = try block(x, rope: table, mask: mask, causal: false, cache: nil, prompts: nil, layer: i)
+        }
+        guard let last = blocks.last else { throw ModelError("a model without layers has no attention") }
+        let probabilities = try last.attention.probabilities(last.inputNorm(x), rope: table, mask: mask)   // [B, H, L, L]
+        let realQueries = try mask.squeeze(1).squeeze(1).to(probabilities.dtype).unsqueeze(2)              // [B, L, 1]
+        return try (probabilities.mean(dim: 1) * realQueries).sum(dim: 1)
+    }
+
     /// Vocabulary logits for hidden states [..., hidden].
     public func logits(_ hidden: Tensor) throws -> Tensor {
         try head.map { try $0(hidden) } ?? NN.linear(hidden, weight: embedding)

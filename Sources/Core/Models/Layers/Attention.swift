@@ -33,6 +33,19 @@ public final class Attention {
         return try o(attended.transpose(1, 2).reshape([batch, length, heads * headDimension]))
     }
 
+    /// The attention probabilities [B, H, L, L] of x [B, L, hidden] with no cache, computed
+    /// explicitly (the fused kernel does not return them); `mask` boolean [B, 1, 1 or L, L].
+    func probabilities(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: Tensor?) throws -> Tensor {
+        let (batch, length) = (x.size(0), x.size(1))
+        func split(_ t: Tensor, _ n: Int) throws -> Tensor { try t.view([batch, length, n, headDimension]).transpose(1, 2) }
+        let query = try RotaryEmbedding.apply(split(q(x), heads), cos: rope.cos, sin: rope.sin)
+        let key = try RotaryEmbedding.apply(split(k(x), keyValueHeads), cos: rope.cos, sin: rope.sin)
+            .repeatInterleave(heads / keyValueHeads, dim: 1)
+        var scores = try query.matmul(key.transpose(2, 3)) * (1 / Double(headDimension).squareRoot())
+        if let mask { scores = try scores.maskedFill(mask.logicalNot(), -Double.infinity) }
+        return try NN.softmax(scores, dim: -1)
+    }
+
     func parameters(_ prefix: String) -> [(String, Tensor)] {
         q.parameters("\(prefix).q_proj") + k.parameters("\(prefix).k_proj") + v.parameters("\(prefix).v_proj")
             + o.parameters("\(prefix).o_proj")
