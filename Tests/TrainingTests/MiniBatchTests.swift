@@ -3,23 +3,6 @@ import Testing
 import RLRunSDK
 @testable import Training
 
-/// GroupBaseline that notes, per loss call, the step counts it was given, its rows' valid
-/// tokens, and how far the policy has moved from the behaviour policy on them.
-final class MiniBatchRecorder: Algorithm {
-    let base = GroupBaseline()
-    var requirements: AlgorithmRequirements { base.requirements }
-    var calls: [(stepTokens: Double, stepSequences: Double, tokens: Double, rows: Int, drift: Double, signal: Double)] = []
-
-    func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs { try base.advantages(inputs) }
-
-    func loss(_ inputs: LossInputs) throws -> LossOutputs {
-        let drift = try ((inputs.logProbs.detached() - inputs.oldLogProbs) * inputs.mask).abs().max().item() as Double
-        let signal: Double = try (inputs.advantages * inputs.mask).abs().sum().item()
-        calls.append((inputs.stepTokens, inputs.stepSequences, try inputs.mask.sum().item(), inputs.mask.size(0), drift, signal))
-        return try base.loss(inputs)
-    }
-}
-
 @Suite struct MiniBatchTests {
     @Test func sharesAreWholeGroupsAsEvenAsCanBe() {
         #expect(Trainer.miniBatchShares(groups: 5, groupSize: 2, count: 2) == [0..<6, 6..<10])
@@ -30,7 +13,7 @@ final class MiniBatchRecorder: Algorithm {
     /// Two mini-batches of two groups each: two optimizer steps, each normalised by its own
     /// tokens and sequences, the second one scored after the first has moved the policy.
     @Test func eachMiniBatchIsAnOptimizerStepOfItsOwn() throws {
-        let recorder = MiniBatchRecorder()
+        let recorder = RecordingBaseline()
         let settings = try TrainingConfiguration().applying(
             ["learning_rate": 3e-2, "prompts_per_step": 4, "max_new_tokens": 4, "steps": 4, "micro_batch_size": 4, "seed": 2,
              "weight_decay": 0, "mini_batches": 2, "skip_inert_groups": false], source: "test")

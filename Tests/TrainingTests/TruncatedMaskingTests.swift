@@ -4,12 +4,14 @@ import RLRunSDK
 @testable import Training
 
 /// GroupBaseline that keeps what the trainer hands it: the mask and truncation flags of each
-/// batch, and the step's token and sequence counts.
+/// batch, and per loss call the step counts it was given, its rows' valid tokens, how far the
+/// policy has moved from the behaviour policy on them, and their advantages' weight.
 final class RecordingBaseline: Algorithm {
     let base = GroupBaseline()
     var requirements: AlgorithmRequirements { base.requirements }
     var masks: [(rows: [Float], truncated: [Bool])] = []
-    var stepCounts: [(tokens: Double, sequences: Double)] = []
+    var calls: [(stepTokens: Double, stepSequences: Double, tokens: Double, rows: Int, drift: Double, signal: Double)] = []
+    var stepCounts: [(tokens: Double, sequences: Double)] { calls.map { ($0.stepTokens, $0.stepSequences) } }
 
     func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
         let width = inputs.mask.size(1)
@@ -20,7 +22,9 @@ final class RecordingBaseline: Algorithm {
     }
 
     func loss(_ inputs: LossInputs) throws -> LossOutputs {
-        stepCounts.append((inputs.stepTokens, inputs.stepSequences))
+        let drift = try ((inputs.logProbs.detached() - inputs.oldLogProbs) * inputs.mask).abs().max().item() as Double
+        let signal: Double = try (inputs.advantages * inputs.mask).abs().sum().item()
+        calls.append((inputs.stepTokens, inputs.stepSequences, try inputs.mask.sum().item(), inputs.mask.size(0), drift, signal))
         return try base.loss(inputs)
     }
 }

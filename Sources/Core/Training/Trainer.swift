@@ -210,7 +210,6 @@ public final class Trainer {
     /// collective, contributing nothing.
     func update(_ kept: GeneratedBatch) throws -> [String: Double] {
         let model = policy.model
-        let device = model.device
         var metrics: [String: Double] = [:]
         var prepared: PreparedUpdate?
         var trained = kept
@@ -313,17 +312,15 @@ public final class Trainer {
         metrics["loss"] = lossTotal / Double(mu * shares.count)
         metrics["grad_norm"] = gradientNorms.reduce(0, +) / Double(max(1, gradientNorms.count))
         metrics["updates_skipped"] = Double(skipped)
-        metrics["learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * stability.learningRateScale
-        if critic != nil, let criticRate = configuration.criticLearningRate {
-            metrics["critic_learning_rate"] = schedule.rate(atStep: max(0, optimizerStep - 1)) * criticRate / configuration.learningRate
-        }
+        let rates = learningRates(atStep: max(0, optimizerStep - 1))
+        metrics["learning_rate"] = rates.policy
+        if critic != nil, configuration.criticLearningRate != nil { metrics["critic_learning_rate"] = rates.critic }
         return metrics
     }
 
     /// One optimizer step from the gradients accumulated: all-reduced over ranks, the policy's
-    /// zeroed during the critic's warm-up, clipped, skipped when a spike, then AdamW (the critic
-    /// at its own rate on the same schedule; the KL control acts on the policy). Returns the
-    /// gradient norm; when it is not finite nothing is stepped.
+    /// zeroed during the critic's warm-up, clipped, skipped when a spike, then AdamW at
+    /// `learningRates`. Returns the gradient norm; when it is not finite nothing is stepped.
     func applyGradients(skipped: inout Int) throws -> Double {
         try group?.allReduceGradients(trainable)
         if step < configuration.criticWarmupSteps {
@@ -336,15 +333,25 @@ public final class Trainer {
             skipped += 1
             log("[RL] Step \(step + 1): gradient norm \(norm) is a spike; update skipped")
         } else {
-            let scheduled = schedule.rate(atStep: optimizerStep)
-            let policyRate = scheduled * stability.learningRateScale
-            let criticRate = scheduled * (configuration.criticLearningRate ?? configuration.learningRate) / configuration.learningRate
-            try optimizer.step { $0 < policyParameterCount ? policyRate : criticRate }
+            let rates = learningRates(atStep: optimizerStep)
+            try optimizer.step { $0 < policyParameterCount ? rates.policy : rates.critic }
         }
         gradientNormHistory.append(norm)
         optimizerStep += 1
         return norm
     }
+
+    /// The policy's and the critic's learning rates at an optimizer step: the critic keeps to
+    /// the schedule's shape at its own rate; the KL control scales the policy's only.
+    func learningRates(atStep step: Int) -> (policy: Double, critic: Double) {
+        let scheduled = schedule.rate(atStep: step)
+        return (scheduled * stability.learningRateScale,
+                scheduled * (configuration.criticLearningRate ?? configuration.learningRate) / configuration.learningRate)
+    }
+
+    /// Optimizer steps per generated batch: `mu` passes of `mini_batches` each. With one the
+    /// update is on-policy.
+    var updatesPerBatch: Int { mu * configuration.miniBatches }
 
     /// A rank that holds none of the kept groups still calls the algorithm's advantages, on an
     /// empty batch, so that a statistic the algorithm sums over processes (the batch-wide std,
@@ -423,8 +430,7 @@ public final class Trainer {
             // On-policy (one update of one mini-batch per batch) the ratio is exactly 1, as in TRL and
             // verl: old := sg(current). The sampler's log-probs differ from the training pass by
             // rounding, and by the adapters' dropout, which would otherwise clip at random.
-            let onPolicy = mu == 1 && configuration.miniBatches == 1
-            let old = onPolicy ? nil : try cut(scoring.oldLogProbs(iteration: iteration))
+            let old = updatesPerBatch == 1 ? nil : try cut(scoring.oldLogProbs(iteration: iteration))
             let output = try algorithm.loss(LossInputs(
                 logProbs: pass.logProbs, oldLogProbs: old ?? pass.logProbs.detached(),
                 refLogProbs: cut(scoring.referenceLogProbs(iteration: iteration)),

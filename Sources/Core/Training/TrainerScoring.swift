@@ -73,7 +73,7 @@ extension Trainer {
             try withNoGrad { try inRows(kept.count) { try scorer.diffusionLogProbs(batch.rows($0)).logProbs } }
         }
         // Needed whenever an update follows another on this batch (several epochs or mini-batches).
-        let old = mu > 1 || configuration.miniBatches > 1 ? try batches.map { try logProbs(model, $0) } : nil
+        let old = updatesPerBatch > 1 ? try batches.map { try logProbs(model, $0) } : nil
         let reference: [Tensor]? = requirements.needsReference ? try batches.map { batch in
             if let frozen = self.reference { return try logProbs(frozen, batch) }
             return try model.withAdaptersDisabled { try logProbs(model, batch) }

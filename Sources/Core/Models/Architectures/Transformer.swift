@@ -104,8 +104,7 @@ public final class Transformer {
             if length > 1 { mask = try Self.causalMask(queries: length, keys: start + length, device: device) }
             causal = false
         }
-        var x = try NN.embedding(tokens, weight: embedding)
-        if embedding.dtype != dtype { x = try x.to(dtype) }
+        var x = try embedded(tokens)
         for (i, block) in blocks.enumerated() {
             x = try block(x, rope: table, mask: mask, causal: causal, cache: cache, prompts: prompts, layer: i)
         }
@@ -118,8 +117,7 @@ public final class Transformer {
     /// [B, 1, 1, L], true at real tokens).
     public func attentionReceived(_ tokens: Tensor, positions: Tensor, mask: Tensor) throws -> Tensor {
         let table = try rope.table(positions: positions, dtype: dtype)
-        var x = try NN.embedding(tokens, weight: embedding)
-        if embedding.dtype != dtype { x = try x.to(dtype) }
+        var x = try embedded(tokens)
         for (i, block) in blocks.dropLast().enumerated() {
             x = try block(x, rope: table, mask: mask, causal: false, cache: nil, prompts: nil, layer: i)
         }
@@ -127,6 +125,12 @@ public final class Transformer {
         let probabilities = try last.attention.probabilities(last.inputNorm(x), rope: table, mask: mask)   // [B, H, L, L]
         let realQueries = try mask.squeeze(1).squeeze(1).to(probabilities.dtype).unsqueeze(2)              // [B, L, 1]
         return try (probabilities.mean(dim: 1) * realQueries).sum(dim: 1)
+    }
+
+    /// The token embeddings of `tokens`, in the compute dtype.
+    private func embedded(_ tokens: Tensor) throws -> Tensor {
+        let x = try NN.embedding(tokens, weight: embedding)
+        return embedding.dtype == dtype ? x : try x.to(dtype)
     }
 
     /// Vocabulary logits for hidden states [..., hidden].

@@ -22,10 +22,9 @@ public final class Attention {
     func callAsFunction(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: Tensor?, causal: Bool,
                         cache: KVCache?, prompts: SharedPromptKeys? = nil, layer: Int) throws -> Tensor {
         let (batch, length) = (x.size(0), x.size(1))
-        func split(_ t: Tensor, _ n: Int) throws -> Tensor { try t.view([batch, length, n, headDimension]).transpose(1, 2) }
-        let query = try RotaryEmbedding.apply(split(q(x), heads), cos: rope.cos, sin: rope.sin)
-        var key = try RotaryEmbedding.apply(split(k(x), keyValueHeads), cos: rope.cos, sin: rope.sin)
-        var value = try split(v(x), keyValueHeads)
+        let (query, rotatedKey) = try queriesAndKeys(x, rope: rope)
+        var key = rotatedKey
+        var value = try splitHeads(v(x), keyValueHeads)
         if let cache { (key, value) = try cache.append(layer: layer, keys: key, values: value) }
         if let prompts { (key, value) = try prompts.extend(layer: layer, keys: key, values: value) }
         let attended = try NN.scaledDotProductAttention(query: query, key: key, value: value, mask: mask,
@@ -36,14 +35,22 @@ public final class Attention {
     /// The attention probabilities [B, H, L, L] of x [B, L, hidden] with no cache, computed
     /// explicitly (the fused kernel does not return them); `mask` boolean [B, 1, 1 or L, L].
     func probabilities(_ x: Tensor, rope: (cos: Tensor, sin: Tensor), mask: Tensor?) throws -> Tensor {
-        let (batch, length) = (x.size(0), x.size(1))
-        func split(_ t: Tensor, _ n: Int) throws -> Tensor { try t.view([batch, length, n, headDimension]).transpose(1, 2) }
-        let query = try RotaryEmbedding.apply(split(q(x), heads), cos: rope.cos, sin: rope.sin)
-        let key = try RotaryEmbedding.apply(split(k(x), keyValueHeads), cos: rope.cos, sin: rope.sin)
-            .repeatInterleave(heads / keyValueHeads, dim: 1)
-        var scores = try query.matmul(key.transpose(2, 3)) * (1 / Double(headDimension).squareRoot())
+        let (query, key) = try queriesAndKeys(x, rope: rope)
+        let keys = try key.repeatInterleave(heads / keyValueHeads, dim: 1)
+        var scores = try query.matmul(keys.transpose(2, 3)) * (1 / Double(headDimension).squareRoot())
         if let mask { scores = try scores.maskedFill(mask.logicalNot(), -Double.infinity) }
         return try NN.softmax(scores, dim: -1)
+    }
+
+    /// [B, L, n·D] → [B, n, L, D].
+    private func splitHeads(_ t: Tensor, _ n: Int) throws -> Tensor {
+        try t.view([t.size(0), t.size(1), n, headDimension]).transpose(1, 2)
+    }
+
+    /// Queries [B, H, L, D] and keys [B, KV, L, D] of x, rotated.
+    private func queriesAndKeys(_ x: Tensor, rope: (cos: Tensor, sin: Tensor)) throws -> (Tensor, Tensor) {
+        (try RotaryEmbedding.apply(splitHeads(q(x), heads), cos: rope.cos, sin: rope.sin),
+         try RotaryEmbedding.apply(splitHeads(k(x), keyValueHeads), cos: rope.cos, sin: rope.sin))
     }
 
     func parameters(_ prefix: String) -> [(String, Tensor)] {

@@ -103,8 +103,6 @@ extension Transformer {
 }
 
 extension Transformer {
-    /// The model's top probability at every prompt position of `batch` [B, W], from one pass
-    /// over x': what an informed masking strategy ranks prompt tokens by.
     /// [B, W] the attention each prompt position receives in the last layer: the probabilities
     /// of every real query for it, averaged over heads and summed over queries (informed
     /// masking `by: attention`). Padding positions receive none.
@@ -113,6 +111,8 @@ extension Transformer {
         return try received.slice(dim: 1, start: 0, end: batch.promptWidth)
     }
 
+    /// The model's top probability at every prompt position of `batch` [B, W], from one pass
+    /// over x': what an informed masking strategy ranks prompt tokens by.
     public func promptConfidence(_ batch: DiffusionCompletionBatch) throws -> Tensor {
         let hidden = try hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
         let logits = try logits(hidden.slice(dim: 1, start: 0, end: batch.promptWidth))

@@ -115,7 +115,8 @@ public enum RunBuilder {
         var options = run.pluginOptions[PluginLoader.baseName(name)] ?? [:]
         if run.masking == nil, options["rate"] == nil { options["rate"] = .number(settings.diffusion.promptMaskRate) }
         let hosted = try loader.masking(name, options: options)
-        return (PromptMasker(needsConfidence: hosted.needsConfidence, needsAttention: hosted.needsAttention, choose: hosted.choose), hosted.instance.descriptor.label, hosted)
+        let masker = PromptMasker(needsConfidence: hosted.needsConfidence, needsAttention: hosted.needsAttention, choose: hosted.choose)
+        return (masker, hosted.instance.descriptor.label, hosted)
     }
 
     static func makePolicy(_ run: RunConfiguration, kind: PolicyKind, settings: TrainingConfiguration, dataset: any Dataset, datasetKey: String,
