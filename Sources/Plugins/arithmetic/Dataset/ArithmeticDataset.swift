@@ -24,6 +24,8 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
                     help: "plain: the question and 'output the final answer after ####'; think / reasoning: tagged formats with their system prompt"),
             .number("column_share", default: 0,
                     help: "share of solutions that first work each sum, difference and product by a factor up to 10 column by column (7 + 4 = 11, carry 1; ...), up to 50 characters more a solution, so give max_new_tokens 128; 0: GSM8K's one annotated line per computation everywhere"),
+            .number("restate_share", default: 0,
+                    help: "share of solutions that first copy the question out ('We are asked: ...'), as a verbose teacher does; the copy is 80-250 characters, so under the built-in 96 new tokens such a completion runs out before its answer and the reward teaches the policy to drop the habit"),
         ],
         threadSafe: true)
 
@@ -38,6 +40,7 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
     private let seed: UInt64
     private let template: PromptTemplate
     private let columnShare: Double
+    private let restateShare: Double
 
     public init(configuration: PluginConfiguration, host: PluginHost) throws {
         difficulty = Difficulty(rawValue: try configuration.string("difficulty") ?? "")
@@ -46,8 +49,9 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
         seed = UInt64(bitPattern: Int64(try configuration.int("seed")))
         template = PromptTemplate(rawValue: try configuration.string("format") ?? "")!
         columnShare = try configuration.double("column_share")
-        guard (0...1).contains(columnShare) else {
-            throw PluginError(.config, "column_share must be between 0 and 1; got \(columnShare)")
+        restateShare = try configuration.double("restate_share")
+        for (name, share) in [("column_share", columnShare), ("restate_share", restateShare)] where !(0...1).contains(share) {
+            throw PluginError(.config, "\(name) must be between 0 and 1; got \(share)")
         }
     }
 
@@ -77,7 +81,8 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
             let level = difficulty ?? generator.element(of: Difficulty.allCases)
             let template = generator.element(of: ProblemTemplate.all.filter { $0.operations == level.operations })
             var draw = ProblemDraw(generator: generator, difficulty: level)
-            let problem = template.make(&draw, columns: worksInColumns(test: test, index: index))
+            let problem = template.make(&draw, columns: worksInColumns(test: test, index: index),
+                                        restates: restatesQuestion(test: test, index: index))
             if isTest(problem) == test { return problem }
         }
         throw PluginError(.failed, "no \(test ? "test" : "train") problem found for item \(index) in \(Self.maxDraws) draws")
@@ -89,6 +94,14 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
         guard columnShare > 0 else { return false }
         var generator = SplitMix64(seed: seed, test ? 4 : 3, UInt64(index))
         return generator.unit() < columnShare
+    }
+
+    /// Whether item `index`'s solution first copies the question out: a draw of its own, like
+    /// `worksInColumns`, so the questions are the same whatever the share.
+    func restatesQuestion(test: Bool, index: Int) -> Bool {
+        guard restateShare > 0 else { return false }
+        var generator = SplitMix64(seed: seed, test ? 6 : 5, UInt64(index))
+        return generator.unit() < restateShare
     }
 
     func isTest(_ problem: WordProblem) -> Bool { stableHash(problem.question, seed: seed) % Self.testShare == 0 }

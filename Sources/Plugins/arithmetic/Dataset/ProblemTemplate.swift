@@ -18,11 +18,13 @@ struct ProblemTemplate: Sendable {
     let operations: Int
     let write: @Sendable (inout ProblemDraw, inout WorkedSolution) -> (question: String, answer: Int)
 
-    func make(_ draw: inout ProblemDraw, columns: Bool = false) -> WordProblem {
+    /// - restates: the solution first copies the question out (`WorkedSolution.restatement`).
+    func make(_ draw: inout ProblemDraw, columns: Bool = false, restates: Bool = false) -> WordProblem {
         var work = WorkedSolution(columns: columns)
         let (question, answer) = write(&draw, &work)
         precondition(work.lines.count == operations, "template \(id) worked \(work.lines.count) steps, declares \(operations)")
-        return WordProblem(template: id, difficulty: draw.difficulty, question: question, solution: work.text(answer: answer), answer: answer,
+        let solution = (restates ? WorkedSolution.restatement(of: question) + "\n" : "") + work.text(answer: answer)
+        return WordProblem(template: id, difficulty: draw.difficulty, question: question, solution: solution, answer: answer,
                            key: id + ":" + draw.numbers.map(String.init).joined(separator: ","))
     }
 }

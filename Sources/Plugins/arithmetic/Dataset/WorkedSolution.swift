@@ -40,5 +40,8 @@ struct WorkedSolution {
         return result
     }
 
+    /// The opening line of a verbose teacher, who copies the question before working it.
+    static func restatement(of question: String) -> String { "We are asked: \(question)" }
+
     func text(answer: Int) -> String { (written + ["#### \(answer)"]).joined(separator: "\n") }
 }
