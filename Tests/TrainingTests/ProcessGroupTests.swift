@@ -2,9 +2,16 @@ import Foundation
 import Testing
 @testable import Engine
 
+/// One multi-rank run at a time in this test process: suites run in parallel, and two runs at
+/// once (one of them with a rank that fails on purpose) once crashed the process in Gloo; a
+/// free port found by one run could also be taken by another before its store binds it.
+private let oneRunOfRanksAtATime = NSLock()
+
 /// Runs `body` as each of `ranks` ranks at once, in threads of this process joined on
 /// loopback (one rank: no group); returns what each rank returned, in rank order.
 func onRanks<T: Sendable>(_ ranks: Int, timeout: Double = 20, _ body: @escaping @Sendable (ProcessGroup?) throws -> T) throws -> [T] {
+    oneRunOfRanksAtATime.lock()
+    defer { oneRunOfRanksAtATime.unlock() }
     let port = try ProcessGroup.freePort()
     let results = Results<T>()
     for rank in 0..<ranks {
