@@ -25,7 +25,7 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
             .number("column_share", default: 0,
                     help: "share of solutions that first work each sum, difference and product by a factor up to 10 column by column (7 + 4 = 11, carry 1; ...), up to 50 characters more a solution, so give max_new_tokens 128; 0: GSM8K's one annotated line per computation everywhere"),
             .number("restate_share", default: 0,
-                    help: "share of solutions that first copy the question out ('We are asked: ...'), as a verbose teacher does; the copy is 80-250 characters, so under the built-in 96 new tokens such a completion runs out before its answer and the reward teaches the policy to drop the habit"),
+                    help: "share of solutions that first copy the question out ('We are asked: ...'), as a verbose teacher does; a restated solution is over 96 characters, so under the built-in 96 new tokens such a completion runs out before its answer and the reward teaches the policy to drop the habit"),
         ],
         threadSafe: true)
 
