@@ -88,20 +88,19 @@ public final class ArithmeticDataset: PluginDefinition, Dataset {
         throw PluginError(.failed, "no \(test ? "test" : "train") problem found for item \(index) in \(Self.maxDraws) draws")
     }
 
-    /// Whether item `index` of a split works in columns: a draw of its own, apart from the
-    /// problem's, so the questions are the same whatever the share.
-    func worksInColumns(test: Bool, index: Int) -> Bool {
-        guard columnShare > 0 else { return false }
-        var generator = SplitMix64(seed: seed, test ? 4 : 3, UInt64(index))
-        return generator.unit() < columnShare
-    }
+    /// Whether item `index` of a split works in columns.
+    func worksInColumns(test: Bool, index: Int) -> Bool { drawsStyle(columnShare, stream: 3, test: test, index: index) }
 
-    /// Whether item `index`'s solution first copies the question out: a draw of its own, like
-    /// `worksInColumns`, so the questions are the same whatever the share.
-    func restatesQuestion(test: Bool, index: Int) -> Bool {
-        guard restateShare > 0 else { return false }
-        var generator = SplitMix64(seed: seed, test ? 6 : 5, UInt64(index))
-        return generator.unit() < restateShare
+    /// Whether item `index`'s solution first copies the question out.
+    func restatesQuestion(test: Bool, index: Int) -> Bool { drawsStyle(restateShare, stream: 5, test: test, index: index) }
+
+    /// A solution style chosen for `share` of the items: a draw of its own per style (the
+    /// test split on the next stream), apart from the problem's, so the questions are the
+    /// same whatever the share.
+    private func drawsStyle(_ share: Double, stream: UInt64, test: Bool, index: Int) -> Bool {
+        guard share > 0 else { return false }
+        var generator = SplitMix64(seed: seed, test ? stream + 1 : stream, UInt64(index))
+        return generator.unit() < share
     }
 
     func isTest(_ problem: WordProblem) -> Bool { stableHash(problem.question, seed: seed) % Self.testShare == 0 }
