@@ -44,6 +44,21 @@ struct CompletionScoringTests {
         #expect(part.completionWidth == 2)
     }
 
+    /// Rows taken in another order (an epoch's reshuffle) score as those rows did in place, in
+    /// both layouts, and keep their counted flags.
+    @Test(arguments: [false, true]) func reorderedRowsScoreAsInPlace(sharePrompts: Bool) throws {
+        let batch = try CompletionBatch(prompts: [[412, 300], [412, 300], [53, 9]], completions: [[70, 87], [74], [78, 71]],
+                                        padTokenID: 0, sharePrompts: sharePrompts, countedRows: [true, false, true])
+        let part = try batch.rows([2, 1])
+        #expect(try part.mask.toArray(Float.self) == [1, 1, 0, 0])
+        let (all, picked) = try withNoGrad {
+            (try model.completionLogProbs(batch).logProbs.toArray(Double.self), try model.completionLogProbs(part).logProbs.toArray(Double.self))
+        }
+        #expect(Swift.abs(picked[0] - all[4]) < 1e-5 && Swift.abs(picked[1] - all[5]) < 1e-5)
+        #expect(Swift.abs(picked[2] - all[2]) < 1e-5)
+        #expect(throws: ModelError.self) { try batch.rows([0, 3]) }
+    }
+
     /// A row that does not count (a truncated completion under overlong filtering) has mask 0
     /// everywhere, in both layouts and in its micro-batches; its targets stay as they are.
     @Test(arguments: [false, true]) func uncountedRowsHaveNoMask(sharePrompts: Bool) throws {

@@ -124,6 +124,20 @@ struct DiffusionLogProbTests {
         #expect(Swift.abs(values[0] - (try reference(1)[0])) < 1e-4)
     }
 
+    /// Rows taken in another order (an epoch's reshuffle) score as those rows did in place.
+    @Test func reorderedRowsScoreAsInPlace() throws {
+        let whole = try batch(), part = try whole.rows([2, 0])
+        #expect(part.rows == 2 && part.promptWidth == 6 && part.completionWidth == 4)
+        let (all, picked) = try withNoGrad {
+            (try model.diffusionLogProbs(whole).logProbs.toArray(Double.self), try model.diffusionLogProbs(part).logProbs.toArray(Double.self))
+        }
+        let mask = try part.mask.toArray(Float.self)
+        for (k, row) in [2, 0].enumerated() {
+            for t in 0..<4 where mask[k * 4 + t] == 1 { #expect(Swift.abs(picked[k * 4 + t] - all[row * 4 + t]) < 1e-5) }
+        }
+        #expect(throws: ModelError.self) { try whole.rows([3]) }
+    }
+
     @Test func mismatchedInputsAreRefused() throws {
         #expect(throws: ModelError.self) {
             _ = try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: [[true], [true, false], [true]],

@@ -10,7 +10,11 @@ final class RecordingBaseline: Algorithm {
     let base = GroupBaseline()
     var requirements: AlgorithmRequirements { base.requirements }
     var masks: [(rows: [Float], truncated: [Bool])] = []
-    var calls: [(stepTokens: Double, stepSequences: Double, tokens: Double, rows: Int, drift: Double, signal: Double)] = []
+    /// Per loss call; `rowFingerprints` is each row's masked sum of old log-probs, which tells
+    /// the sampled completions apart.
+    typealias Call = (stepTokens: Double, stepSequences: Double, tokens: Double, rows: Int, drift: Double, signal: Double,
+                      rowFingerprints: [Float])
+    var calls: [Call] = []
     var stepCounts: [(tokens: Double, sequences: Double)] { calls.map { ($0.stepTokens, $0.stepSequences) } }
 
     func advantages(_ inputs: AdvantageInputs) throws -> AdvantageOutputs {
@@ -24,7 +28,9 @@ final class RecordingBaseline: Algorithm {
     func loss(_ inputs: LossInputs) throws -> LossOutputs {
         let drift = try ((inputs.logProbs.detached() - inputs.oldLogProbs) * inputs.mask).abs().max().item() as Double
         let signal: Double = try (inputs.advantages * inputs.mask).abs().sum().item()
-        calls.append((inputs.stepTokens, inputs.stepSequences, try inputs.mask.sum().item(), inputs.mask.size(0), drift, signal))
+        let fingerprints = try (inputs.oldLogProbs * inputs.mask).sum(dim: 1).toArray(Float.self)
+        calls.append((inputs.stepTokens, inputs.stepSequences, try inputs.mask.sum().item(), inputs.mask.size(0), drift, signal,
+                      fingerprints))
         return try base.loss(inputs)
     }
 }

@@ -216,13 +216,12 @@ public final class Trainer {
         let counted = countedRows(kept) ?? Array(repeating: true, count: kept.count)
         // Mini-batch j of every rank is its j-th share of whole groups (empty where a rank has fewer).
         let shares = Self.miniBatchShares(groups: kept.groupCount, groupSize: groupSize, count: configuration.miniBatches)
+        var rowTokens = [Float](repeating: 0, count: kept.count)
         var local: [String: Double] = ["finite": 1]
-        for (j, rows) in shares.enumerated() { local["sequences.\(j)"] = Double(counted[rows].filter { $0 }.count) }
         if kept.count > 0 {
             let update = try prepareUpdate(kept)
             metrics = update.metrics
-            let rowTokens = try update.scoring.mask.sum(dim: 1).toArray(Float.self)
-            for (j, rows) in shares.enumerated() { local["tokens.\(j)"] = Double(rowTokens[rows].reduce(0, +)) }
+            rowTokens = try update.scoring.mask.sum(dim: 1).toArray(Float.self)
             local["advantage"] = try (update.advantages * update.scoring.mask).sum().item()
             local["advantage_abs"] = try (update.advantages.abs() * update.scoring.mask).sum().item()
             local["finite"] = kept.rewards.allSatisfy(\.isFinite) && local["advantage"]!.isFinite ? 1 : 0
@@ -235,6 +234,7 @@ public final class Trainer {
         } else {
             joinAdvantagesWithoutRows()
         }
+        local.merge(Self.shareCounts(rowTokens: rowTokens, counted: counted, shares: shares)) { $1 }
         let step = try globalSums(local)
         metrics["groups_trained"] = step["groups_trained"] ?? 0
         let shareTokens = shares.indices.map { step["tokens.\($0)"] ?? 0 }
@@ -266,15 +266,27 @@ public final class Trainer {
         let micro = configuration.microBatchSize
         var nonFinite: String?
         updates: for iteration in 0..<mu {
+            var epoch = prepared
+            var (epochTokens, epochSequences) = (shareTokens, shareSequences)
+            if iteration > 0, shares.count > 1 {
+                // Every epoch after the first takes the groups in a new order, so that its
+                // mini-batches mix other groups (TRL and OpenRLHF reshuffle per epoch too).
+                let order = epochRowOrder(groups: kept.groupCount, epoch: iteration)
+                epoch = try prepared?.reordered(order)
+                let totals = try globalSums(Self.shareCounts(rowTokens: order.map { rowTokens[$0] }, counted: order.map { counted[$0] },
+                                                             shares: shares))
+                epochTokens = shares.indices.map { totals["tokens.\($0)"] ?? 0 }
+                epochSequences = shares.indices.map { totals["sequences.\($0)"] ?? 0 }
+            }
             // One optimizer step per mini-batch (the same count on every rank); with one, the rows
             // are those trained, inert groups left out.
-            for (share, shareRows) in shares.enumerated() where shareTokens[share] > 0 {
+            for (share, shareRows) in shares.enumerated() where epochTokens[share] > 0 {
                 let rows = shares.count == 1 ? 0..<trained.count : shareRows
                 try optimizer.zeroGrad()
-                if let prepared {
+                if let epoch {
                     for start in stride(from: rows.lowerBound, to: rows.upperBound, by: micro) {
-                        guard let lossValue = try accumulate(prepared, rows: start..<min(start + micro, rows.upperBound), iteration: iteration,
-                                                             stepTokens: shareTokens[share], stepSequences: shareSequences[share], into: &sums)
+                        guard let lossValue = try accumulate(epoch, rows: start..<min(start + micro, rows.upperBound), iteration: iteration,
+                                                             stepTokens: epochTokens[share], stepSequences: epochSequences[share], into: &sums)
                         else {
                             nonFinite = "loss is not finite"
                             break
@@ -378,6 +390,23 @@ public final class Trainer {
         }
     }
 
+    /// Each share's counted tokens and sequences ("tokens.j", "sequences.j"), to be summed over ranks.
+    static func shareCounts(rowTokens: [Float], counted: [Bool], shares: [Range<Int>]) -> [String: Double] {
+        var counts: [String: Double] = [:]
+        for (j, rows) in shares.enumerated() {
+            counts["tokens.\(j)"] = Double(rowTokens[rows].reduce(0, +))
+            counts["sequences.\(j)"] = Double(counted[rows].filter { $0 }.count)
+        }
+        return counts
+    }
+
+    /// The rows of this rank's kept groups in epoch `epoch`'s order: whole groups shuffled by a
+    /// draw of the seed, the step and the epoch alone, so a resumed run takes the same order.
+    func epochRowOrder(groups: Int, epoch: Int) -> [Int] {
+        let seed = Self.mix(UInt64(truncatingIfNeeded: configuration.seed), UInt64(step), UInt64(epoch), 0x4D42)
+        return DataCursor.permutation(count: groups, seed: seed).flatMap { ($0 * groupSize)..<(($0 + 1) * groupSize) }
+    }
+
     /// What every update of a step shares: the scoring, the advantages (expanded to tokens)
     /// and the critic's old values.
     struct PreparedUpdate {
@@ -386,6 +415,14 @@ public final class Trainer {
         let returns: Tensor?
         let oldValues: Tensor?
         let metrics: [String: Double]
+
+        /// The same update with its rows taken in the order `rows`.
+        func reordered(_ rows: [Int]) throws -> PreparedUpdate {
+            let index = try Tensor(rows.map(Int64.init), device: advantages.device)
+            return PreparedUpdate(scoring: try scoring.reordered(rows), advantages: try advantages.indexSelect(dim: 0, index: index),
+                                  returns: try returns?.indexSelect(dim: 0, index: index),
+                                  oldValues: try oldValues?.indexSelect(dim: 0, index: index), metrics: metrics)
+        }
     }
 
     func prepareUpdate(_ kept: GeneratedBatch) throws -> PreparedUpdate {

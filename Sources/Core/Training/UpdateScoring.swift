@@ -19,6 +19,8 @@ protocol UpdateScoring {
     /// [rows, T, hidden]: the states of another model (a separate critic's) before each
     /// completion token of `rows`.
     func states(of model: Transformer, rows: Range<Int>) throws -> Tensor
+    /// The same scoring with its rows taken in the order `rows` (an epoch's reshuffle).
+    func reordered(_ rows: [Int]) throws -> any UpdateScoring
 }
 
 /// One training forward pass: [rows, T] log-probs, optional entropies and critic states.
@@ -50,6 +52,12 @@ struct CausalScoring: UpdateScoring {
     }
 
     func states(of model: Transformer, rows: Range<Int>) throws -> Tensor { try model.predictingStates(batch.rows(rows)) }
+
+    func reordered(_ rows: [Int]) throws -> any UpdateScoring {
+        let index = try Tensor(rows.map(Int64.init), device: batch.mask.device)
+        return CausalScoring(batch: try batch.rows(rows), model: model, temperature: temperature,
+                             old: try old?.indexSelect(dim: 0, index: index), reference: try reference?.indexSelect(dim: 0, index: index))
+    }
 }
 
 /// Masked-diffusion policy: d1's one-step estimate, x' = [prompt with update j's mask, MASK ×
@@ -73,5 +81,12 @@ struct DiffusionScoring: UpdateScoring {
 
     func states(of model: Transformer, rows: Range<Int>) throws -> Tensor {
         throw ConfigurationError(source: "algorithm", message: "a critic needs a causal policy")
+    }
+
+    func reordered(_ rows: [Int]) throws -> any UpdateScoring {
+        let index = try Tensor(rows.map(Int64.init), device: mask.device)
+        return DiffusionScoring(batches: try batches.map { try $0.rows(rows) }, model: model,
+                                old: try old?.map { try $0.indexSelect(dim: 0, index: index) },
+                                reference: try reference?.map { try $0.indexSelect(dim: 0, index: index) })
     }
 }

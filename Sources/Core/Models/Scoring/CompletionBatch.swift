@@ -94,10 +94,17 @@ public struct CompletionBatch {
     }
 
     /// The rows in `range` (micro-batches), keeping the completion width.
-    public func rows(_ range: Range<Int>) throws -> CompletionBatch {
-        try CompletionBatch(prompts: Array(prompts[range]), completions: Array(completions[range]), padTokenID: padTokenID,
-                            device: device, sharePrompts: sharesPrompts, completionWidth: completionWidth,
-                            countedRows: countedRows.map { Array($0[range]) })
+    public func rows(_ range: Range<Int>) throws -> CompletionBatch { try rows(Array(range)) }
+
+    /// The rows at `indices`, in that order (an epoch's new order of mini-batches), keeping the
+    /// completion width.
+    public func rows(_ indices: [Int]) throws -> CompletionBatch {
+        guard indices.allSatisfy(prompts.indices.contains) else {
+            throw ModelError("row indices \(indices) lie outside the batch's \(prompts.count) rows")
+        }
+        return try CompletionBatch(prompts: indices.map { prompts[$0] }, completions: indices.map { completions[$0] },
+                                   padTokenID: padTokenID, device: device, sharePrompts: sharesPrompts,
+                                   completionWidth: completionWidth, countedRows: countedRows.map { counted in indices.map { counted[$0] } })
     }
 }
 

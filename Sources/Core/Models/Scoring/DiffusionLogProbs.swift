@@ -72,8 +72,21 @@ public struct DiffusionCompletionBatch {
         try DiffusionCompletionBatch(slicing: self, range)
     }
 
+    /// The rows at `indices`, in that order (an epoch's new order of mini-batches), keeping the layout.
+    public func rows(_ indices: [Int]) throws -> DiffusionCompletionBatch {
+        guard indices.allSatisfy((0..<rows).contains) else {
+            throw ModelError("row indices \(indices) lie outside the batch's \(rows) rows")
+        }
+        let index = try Tensor(indices.map(Int64.init), device: tokens.device)
+        return try DiffusionCompletionBatch(taking: self) { try $0.indexSelect(dim: 0, index: index) }
+    }
+
     private init(slicing batch: DiffusionCompletionBatch, _ range: Range<Int>) throws {
-        func cut(_ t: Tensor) throws -> Tensor { try t.slice(dim: 0, start: range.lowerBound, end: range.upperBound) }
+        try self.init(taking: batch) { try $0.slice(dim: 0, start: range.lowerBound, end: range.upperBound) }
+    }
+
+    /// `batch` with `cut` applied to the rows of every per-row tensor.
+    private init(taking batch: DiffusionCompletionBatch, _ cut: (Tensor) throws -> Tensor) throws {
         tokens = try cut(batch.tokens)
         positions = try cut(batch.positions)
         attentionMask = try cut(batch.attentionMask)
