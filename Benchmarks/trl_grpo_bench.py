@@ -97,7 +97,7 @@ def bench(name, args):
     with tempfile.TemporaryDirectory() as output_dir:
         config = GRPOConfig(
             output_dir=output_dir, report_to="none", save_strategy="no", eval_strategy="no", logging_strategy="no",
-            disable_tqdm=True, log_level="warning", use_cpu=True, bf16=False, fp16=False,
+            disable_tqdm=True, log_level="warning", use_cpu=True, bf16=args.bf16, fp16=False,
             dataloader_num_workers=0, seed=0, max_steps=total_steps, learning_rate=1e-6,
             **{CHECKPOINTING: args.gradient_checkpointing},
             per_device_train_batch_size=completions, gradient_accumulation_steps=1,  # steps_per_generation := 1
@@ -140,7 +140,7 @@ def bench(name, args):
                 update_seconds=mean([s - g for s, g in zip(timed, timed_generation)]),
                 steps=len(timed), warmup=args.warmup, completion_lengths_checked=sum(map(len, generations)),
                 trl_version=trl.__version__, transformers_version=transformers.__version__,
-                torch_version=torch.__version__, threads=torch.get_num_threads())
+                torch_version=torch.__version__, threads=torch.get_num_threads(), bf16=args.bf16)
 
 
 def main():
@@ -154,6 +154,9 @@ def main():
     parser.add_argument("--steps", type=int, default=5)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--gradient-checkpointing", action="store_true")
+    # Mixed precision as TRL spells it: the Trainer runs the model's forward passes (training and generation)
+    # under torch.autocast(cpu, bfloat16) with float32 weights; `rlrun bench train --autocast bf16` is its twin.
+    parser.add_argument("--bf16", action="store_true")
     args = parser.parse_args()
     assert args.steps >= 1
     torch.set_num_threads(args.threads)

@@ -28,6 +28,8 @@ public struct TrainBenchmark: Sendable {
         public let fourBit: Bool
         /// Whether the frozen base's matrices were bf16 (under float32 compute).
         public let bf16Base: Bool
+        /// The training passes' mixed precision ("bf16", "fp16"; nil: float32 throughout).
+        public let autocast: String?
         /// Peak resident memory over the timed steps (Linux; nil elsewhere).
         public let peakMemoryMB: Double?
     }
@@ -46,6 +48,9 @@ public struct TrainBenchmark: Sendable {
     public var fourBit = false
     /// The adapters' frozen base kept in bf16 under float32 compute (needs `loraRank`).
     public var bf16Base = false
+    /// Mixed precision of the training passes: "bf16" or "fp16" (TrainingConfiguration's
+    /// `autocast`); nil computes in float32.
+    public var autocast: String?
 
     public init() {}
 
@@ -68,6 +73,7 @@ public struct TrainBenchmark: Sendable {
                 "prompts_per_step": .number(Double(promptsPerStep)), "group_size": .number(Double(groupSize)), "mu": 1,
                 "max_new_tokens": .number(Double(newTokens)), "micro_batch_size": .number(Double(promptsPerStep * groupSize)),
                 "learning_rate": 1e-6, "temperature": 1.0, "steps": .number(Double(warmupSteps + timedSteps)),
+                "autocast": .string(autocast ?? "none"),
             ], source: "bench train")
             let trainer = try Trainer(policy: policy, algorithm: algorithm,
                                       rewards: RewardComposer([.init(name: "even", weight: 1, reward: EvenIDsReward())]),
@@ -91,7 +97,7 @@ public struct TrainBenchmark: Sendable {
                                 prompts: promptsPerStep, group: groupSize, newTokens: newTokens,
                                 secondsPerStepMean: mean(seconds), secondsPerStepMin: seconds.min() ?? 0,
                                 generationSeconds: mean(generation), updateSeconds: mean(update),
-                                loraRank: loraRank, fourBit: fourBit, bf16Base: bf16Base, peakMemoryMB: PeakMemory.megabytes())
+                                loraRank: loraRank, fourBit: fourBit, bf16Base: bf16Base, autocast: autocast, peakMemoryMB: PeakMemory.megabytes())
             progress(result)
             return result
         }
