@@ -49,7 +49,10 @@ let package = Package(
             name: "TorchShim",
             dependencies: ["RLRunABI"],
             path: "Sources/Core/Shim",
-            cxxSettings: [.headerSearchPath("gloo-declarations"), .unsafeFlags(["-I", torch + "/include", "-I", torch + "/include/torch/csrc/api/include", "-w"])],
+            cxxSettings: [.headerSearchPath("gloo-declarations"),
+                          // Where scripts/bootstrap-nccl.sh puts the NCCL backend library (.deps/nccl).
+                          .define("RLRUN_DEPS_DIRECTORY", to: "\"" + Context.packageDirectory + "/.deps\""),
+                          .unsafeFlags(["-I", torch + "/include", "-I", torch + "/include/torch/csrc/api/include", "-w"])],
             linkerSettings: [
                 .unsafeFlags(["-L", torch + "/lib", "-Xlinker", "-rpath", "-Xlinker", torch + "/lib"]),
                 .linkedLibrary("torch_cpu"),

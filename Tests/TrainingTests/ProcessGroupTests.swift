@@ -8,8 +8,10 @@ import Testing
 private let oneRunOfRanksAtATime = NSLock()
 
 /// Runs `body` as each of `ranks` ranks at once, in threads of this process joined on
-/// loopback (one rank: no group); returns what each rank returned, in rank order.
-func onRanks<T: Sendable>(_ ranks: Int, timeout: Double = 20, _ body: @escaping @Sendable (ProcessGroup?) throws -> T) throws -> [T] {
+/// loopback (one rank: no group); returns what each rank returned, in rank order. With
+/// backend "nccl" rank r uses GPU r.
+func onRanks<T: Sendable>(_ ranks: Int, timeout: Double = 20, backend: String = "gloo",
+                          _ body: @escaping @Sendable (ProcessGroup?) throws -> T) throws -> [T] {
     oneRunOfRanksAtATime.lock()
     defer { oneRunOfRanksAtATime.unlock() }
     let port = try ProcessGroup.freePort()
@@ -17,7 +19,9 @@ func onRanks<T: Sendable>(_ ranks: Int, timeout: Double = 20, _ body: @escaping 
     for rank in 0..<ranks {
         Thread {
             results.set(rank, Result {
-                let group = ranks > 1 ? try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: ranks, timeout: timeout) : nil
+                let group = ranks > 1
+                    ? try ProcessGroup(backend: backend, host: "127.0.0.1", port: port, rank: rank, worldSize: ranks,
+                                       cudaDevice: backend == "nccl" ? rank : nil, timeout: timeout) : nil
                 return try body(group)
             })
         }.start()

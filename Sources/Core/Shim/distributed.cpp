@@ -1,5 +1,7 @@
 // Data-parallel communication on libtorch's own distributed engine (c10d): a TCP store for
-// the rendezvous (rank 0 serves it) and the Gloo backend for the collectives.
+// the rendezvous (rank 0 serves it), the Gloo backend for the collectives and, when asked,
+// NCCL for those over CUDA tensors (PyTorch's "cpu:gloo,cuda:nccl"). NCCL's c10d class comes
+// from librlrun_nccl.so (Sources/NCCLBackend), opened at run time.
 //
 // The PyTorch wheel contains Gloo (in libtorch_cpu.so) and c10d's ProcessGroupGloo.hpp, but
 // not the Gloo headers that header includes; gloo-declarations/ declares just the Gloo names
@@ -9,21 +11,30 @@
 #define USE_C10D_GLOO 1
 #include "shim_internal.h"
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <dlfcn.h>
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+extern "C" int rt_cuda_load(void);  // runtime.cpp
+
 struct rt_group_opaque {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::Backend> backend;
+  // NCCL for collectives over CUDA tensors (nil: Gloo takes those too, through host memory).
+  c10::intrusive_ptr<c10d::Backend> cuda_backend;
   std::chrono::milliseconds timeout;
   // Set when a collective failed (a peer died or timed out). Such a group is never torn
   // down: Gloo's threads may still be handling its broken connections, and destroying it
   // under them can crash the process that is about to report the error.
   std::atomic<bool> failed{false};
+
+  c10d::Backend &backend_for(const at::Tensor &t) const { return t.is_cuda() && cuda_backend ? *cuda_backend : *backend; }
 };
 
 namespace {
@@ -43,6 +54,52 @@ c10::intrusive_ptr<c10d::ProcessGroupGloo::Options> gloo_options(const std::stri
     options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
   }
   return options;
+}
+
+using NCCLBackendNew = c10d::Backend *(*)(const c10::intrusive_ptr<c10d::Store> *, int, int, int, int64_t, char *, size_t);
+
+std::string directory_of(const std::string &path) { return path.substr(0, path.find_last_of('/')); }
+
+// librlrun_nccl.so: $RLRUN_NCCL_BACKEND, else beside the executable, else where
+// scripts/bootstrap-nccl.sh builds it (.deps/nccl of the checkout this shim was built in).
+NCCLBackendNew nccl_backend_factory() {
+  TORCH_CHECK(rt_cuda_load() == 1, "the NCCL backend needs CUDA: ", rt_last_error());
+  std::vector<std::string> candidates;
+  if (const char *explicit_path = std::getenv("RLRUN_NCCL_BACKEND"); explicit_path && *explicit_path) {
+    candidates.push_back(explicit_path);
+  } else {
+    char exe[4096];
+    const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) candidates.push_back(directory_of(std::string(exe, static_cast<size_t>(n))) + "/librlrun_nccl.so");
+#ifdef RLRUN_DEPS_DIRECTORY
+    candidates.push_back(std::string(RLRUN_DEPS_DIRECTORY) + "/nccl/librlrun_nccl.so");
+#endif
+  }
+  std::string tried;
+  for (const auto &path : candidates) {
+    void *library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (library == nullptr) {
+      const char *why = dlerror();
+      tried += "\n  " + path + ": " + (why ? why : "cannot be opened");
+      continue;
+    }
+    if (auto factory = reinterpret_cast<NCCLBackendNew>(dlsym(library, "rlrun_nccl_backend_new"))) return factory;
+    tried += "\n  " + path + ": has no rlrun_nccl_backend_new";
+  }
+  TORCH_CHECK(false, "the NCCL backend library is not built or cannot be loaded; run scripts/bootstrap-nccl.sh (it fetches "
+              "NCCL's and CUDA's headers and builds librlrun_nccl.so), set RLRUN_NCCL_BACKEND to the library, or use "
+              "--dist-backend gloo. Tried:", tried);
+  return nullptr;
+}
+
+c10::intrusive_ptr<c10d::Backend> nccl_backend(NCCLBackendNew factory, const c10::intrusive_ptr<c10d::Store> &store, int rank,
+                                               int world_size, int device, std::chrono::milliseconds timeout) {
+  // NCCL's own rendezvous keys live under a prefix of their own in the shared store.
+  c10::intrusive_ptr<c10d::Store> prefixed = c10::make_intrusive<c10d::PrefixStore>("nccl", store);
+  char error[2048] = {0};
+  c10d::Backend *backend = factory(&prefixed, rank, world_size, device, timeout.count(), error, sizeof(error));
+  TORCH_CHECK(backend != nullptr, "NCCL on cuda:", device, ": ", error);
+  return c10::intrusive_ptr<c10d::Backend>::reclaim(backend);
 }
 
 c10d::ReduceOp reduce_op(int op) {
@@ -116,13 +173,21 @@ std::vector<at::Tensor> tensor_list(const rt_tensor *tensors, int count) {
 }  // namespace
 
 extern "C" rt_group rt_group_new(const char *backend, const char *host, int port, int rank, int world_size, int64_t timeout_ms) {
+  return rt_group_new_on_device(backend, host, port, rank, world_size, -1, timeout_ms);
+}
+
+extern "C" rt_group rt_group_new_on_device(const char *backend, const char *host, int port, int rank, int world_size,
+                                           int cuda_device, int64_t timeout_ms) {
   try {
     const std::string name = backend ? backend : "gloo";
     TORCH_CHECK(world_size >= 1 && rank >= 0 && rank < world_size, "rank ", rank, " is outside a world of ", world_size);
     TORCH_CHECK(port > 0 && port < 65536, "port ", port, " is not a TCP port");
-    TORCH_CHECK(name == "gloo",
-                "backend '", name, "' is not built into this rlrun; 'gloo' runs on CPU and also reduces CUDA tensors "
-                "(through host memory)");
+    TORCH_CHECK(name == "gloo" || name == "nccl",
+                "unknown backend '", name, "': 'gloo' runs on CPU and also reduces CUDA tensors (through host memory), "
+                "'nccl' reduces CUDA tensors on the GPUs");
+    TORCH_CHECK(name == "gloo" || cuda_device >= 0, "the NCCL backend needs the CUDA device of this rank");
+    // Before the rendezvous, so that a rank without NCCL fails at once rather than at the timeout.
+    NCCLBackendNew factory = name == "nccl" ? nccl_backend_factory() : nullptr;
     auto timeout = std::chrono::milliseconds(timeout_ms);
     c10d::TCPStoreOptions store_options;
     store_options.port = static_cast<uint16_t>(port);
@@ -135,6 +200,7 @@ extern "C" rt_group rt_group_new(const char *backend, const char *host, int port
     try {
       group->store = c10::make_intrusive<c10d::TCPStore>(std::string(host), store_options);
       group->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, rank, world_size, gloo_options(host, timeout));
+      if (factory) group->cuda_backend = nccl_backend(factory, group->store, rank, world_size, cuda_device, timeout);
     } catch (...) {
       delete group;
       throw;
@@ -158,7 +224,7 @@ extern "C" int rt_group_allreduce(rt_group g, const rt_tensor *tensors, int coun
     options.reduceOp = reduce_op(op);
     options.timeout = g->timeout;
     bucketed(g, tensor_list(tensors, count), bucket_bytes,
-             [&](std::vector<at::Tensor> &flat) { return g->backend->allreduce(flat, options); });
+             [&](std::vector<at::Tensor> &flat) { return g->backend_for(flat[0]).allreduce(flat, options); });
     return 0;
   } catch (...) {
     g->failed = true;
@@ -192,7 +258,7 @@ extern "C" int rt_group_allreduce_grads(rt_group g, const rt_tensor *params, int
     }
     c10d::AllreduceOptions options;
     options.timeout = g->timeout;
-    bucketed(g, grads, bucket_bytes, [&](std::vector<at::Tensor> &flat) { return g->backend->allreduce(flat, options); });
+    bucketed(g, grads, bucket_bytes, [&](std::vector<at::Tensor> &flat) { return g->backend_for(flat[0]).allreduce(flat, options); });
     return 0;
   } catch (...) {
     g->failed = true;
@@ -210,7 +276,7 @@ extern "C" int rt_group_broadcast(rt_group g, const rt_tensor *tensors, int coun
     options.timeout = g->timeout;
     at::NoGradGuard no_grad;  // parameters are overwritten in place
     bucketed(g, tensor_list(tensors, count), bucket_bytes,
-             [&](std::vector<at::Tensor> &flat) { return g->backend->broadcast(flat, options); });
+             [&](std::vector<at::Tensor> &flat) { return g->backend_for(flat[0]).broadcast(flat, options); });
     return 0;
   } catch (...) {
     g->failed = true;

@@ -222,6 +222,8 @@ double rt_bench_add_loop(rt_tensor a, rt_tensor b, int64_t iterations);
 
 /* ---- data-parallel communication (distributed.cpp) ---------------------------------- */
 rt_group rt_group_new(const char *backend, const char *host, int port, int rank, int world_size, int64_t timeout_ms);
+rt_group rt_group_new_on_device(const char *backend, const char *host, int port, int rank, int world_size,
+                                int cuda_device, int64_t timeout_ms);
 void rt_group_free(rt_group g);
 int rt_group_allreduce(rt_group g, const rt_tensor *tensors, int count, int op, int64_t bucket_bytes);
 int rt_group_allreduce_grads(rt_group g, const rt_tensor *params, int count, int64_t bucket_bytes);

@@ -157,6 +157,7 @@ static rt_api make_table() {
   t.clip_grad_norm = rt_clip_grad_norm;
   t.bench_add_loop = rt_bench_add_loop;
   t.group_new = rt_group_new;
+  t.group_new_on_device = rt_group_new_on_device;
   t.group_free = rt_group_free;
   t.group_allreduce = rt_group_allreduce;
   t.group_allreduce_grads = rt_group_allreduce_grads;

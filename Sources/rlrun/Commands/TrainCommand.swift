@@ -46,9 +46,14 @@ struct TrainCommand: ParsableCommand {
     var nproc: Int?
     @Option(help: "Seconds a process waits for the others (to connect, or in a collective) before stopping with an error.")
     var distTimeout: Double = 1800
+    @Option(help: "Collectives over CUDA tensors: nccl (the default on a CUDA device; needs scripts/bootstrap-nccl.sh) or gloo (through host memory). CPU tensors always use gloo.")
+    var distBackend: String?
 
     func validate() throws {
         if let nproc, nproc < 1 { throw ValidationError("--nproc must be at least 1") }
+        if let distBackend, !["gloo", "nccl"].contains(distBackend) {
+            throw ValidationError("--dist-backend is gloo or nccl, not '\(distBackend)'")
+        }
         if distTimeout <= 0 { throw ValidationError("--dist-timeout must be positive") }
     }
 
@@ -98,7 +103,18 @@ struct TrainCommand: ParsableCommand {
         var sink = RunLogSink(format: logFormat, quiet: quiet, bar: bar)
         sink.followerRank = follower
         let log = sink.line
-        let group = try world?.join(timeout: distTimeout)
+        // On CUDA each rank drives the GPU of its local rank, as torchrun's workers do, unless
+        // the device names one; NCCL then reduces the CUDA tensors unless --dist-backend says gloo.
+        var cudaDevice: Int?
+        if let world, case .cuda(let index)? = try? Device(parsing: run.device) {
+            cudaDevice = run.device == "cuda" ? world.localRank : index
+            run.device = "cuda:\(cudaDevice!)"
+        }
+        let backend = distBackend ?? (cudaDevice == nil ? "gloo" : "nccl")
+        if backend == "nccl" && cudaDevice == nil && world != nil {
+            throw ValidationError("--dist-backend nccl reduces CUDA tensors: give --device cuda too")
+        }
+        let group = try world?.join(backend: backend, cudaDevice: cudaDevice, timeout: distTimeout)
         let prepared = try RunBuilder.prepare(run, cache: Cache.directory, log: log, group: group)
         prepared.summary.forEach { log("[RUN] \($0)") }
         if verbose { log("[RUN] settings \(prepared.configuration.jsonValue.jsonText)") }

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define RT_API_VERSION 3
+#define RT_API_VERSION 4
 
 /* Function-pointer fields are never NULL; the marker tells Swift so. */
 #if defined(__clang__)
@@ -300,6 +300,13 @@ typedef struct rt_api {
    * softmax(logits) reaches uniforms[b] (in (0, 1]); tokens of probability 0 are never
    * chosen. Returns int64 [B]; `log_probs` (nullable) receives log softmax(logits)[token]. */
   rt_tensor RT_FN(sample_inverse_cdf)(rt_tensor logits, rt_tensor uniforms, rt_tensor *log_probs);
+
+  /* ---- data-parallel communication on GPUs (version 4) ---------------------------------- */
+  /* `group_new` with the CUDA device of this rank: backend "nccl" reduces CUDA tensors with
+   * NCCL on that device (Gloo keeps the CPU tensors and the store); "gloo" ignores the device
+   * (pass -1). */
+  rt_group RT_FN(group_new_on_device)(const char *backend, const char *host, int port, int rank, int world_size,
+                                      int cuda_device, int64_t timeout_ms);
 } rt_api;
 #if defined(__clang__)
 #pragma clang diagnostic pop

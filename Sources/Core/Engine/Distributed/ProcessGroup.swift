@@ -2,7 +2,8 @@ import Foundation
 import RLRunABI
 
 /// The ranks of a data-parallel run, on libtorch's distributed engine (c10d): a TCP store
-/// served by rank 0 for the rendezvous, Gloo for the collectives. Every rank must call the
+/// served by rank 0 for the rendezvous, Gloo for the collectives, and with backend "nccl"
+/// NCCL for those over CUDA tensors (Gloo keeps the CPU ones). Every rank must call the
 /// same collectives in the same order; each fails (never hangs) after `timeout`, and at once
 /// when a peer's connection closes.
 public final class ProcessGroup: @unchecked Sendable {
@@ -16,12 +17,15 @@ public final class ProcessGroup: @unchecked Sendable {
     public enum ReduceOp: Int32 { case sum = 0, max = 1, min = 2 }
 
     /// Connects to the other ranks at host:port (rank 0 listens there); `timeout` in seconds.
-    public init(backend: String = "gloo", host: String, port: Int, rank: Int, worldSize: Int, timeout: Double = 300) throws {
+    /// - cudaDevice: this rank's GPU, which backend "nccl" needs (each rank its own: the local rank).
+    public init(backend: String = "gloo", host: String, port: Int, rank: Int, worldSize: Int, cudaDevice: Int? = nil,
+                timeout: Double = 300) throws {
         try Engine.prepare(.cpu)
-        guard let handle = api.pointee.group_new(backend, host, Int32(port), Int32(rank), Int32(worldSize),
-                                                 Int64(timeout * 1000)) else {
-            throw DistributedError("rank \(rank) of \(worldSize) could not join the group at \(host):\(port) "
-                + "(\(String(cString: api.pointee.last_error()!))); check MASTER_ADDR/MASTER_PORT and that every rank was started")
+        guard let handle = api.pointee.group_new_on_device(backend, host, Int32(port), Int32(rank), Int32(worldSize),
+                                                           Int32(cudaDevice ?? -1), Int64(timeout * 1000)) else {
+            let why = String(cString: api.pointee.last_error()!)
+            throw DistributedError("rank \(rank) of \(worldSize) could not join the group at \(host):\(port) (\(why))"
+                + (why.contains("NCCL") ? "" : "; check MASTER_ADDR/MASTER_PORT and that every rank was started"))
         }
         self.handle = handle
         self.rank = rank

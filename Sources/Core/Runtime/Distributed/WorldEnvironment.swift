@@ -36,8 +36,10 @@ public struct WorldEnvironment: Equatable, Sendable {
          "MASTER_ADDR": masterAddress, "MASTER_PORT": "\(masterPort)"]
     }
 
-    /// Joins the other ranks (each waits for the rest up to `timeout` seconds).
-    public func join(timeout: Double) throws -> ProcessGroup {
-        try ProcessGroup(host: masterAddress, port: masterPort, rank: rank, worldSize: worldSize, timeout: timeout)
+    /// Joins the other ranks (each waits for the rest up to `timeout` seconds); backend "nccl"
+    /// reduces CUDA tensors on `cudaDevice`.
+    public func join(backend: String = "gloo", cudaDevice: Int? = nil, timeout: Double) throws -> ProcessGroup {
+        try ProcessGroup(backend: backend, host: masterAddress, port: masterPort, rank: rank, worldSize: worldSize,
+                         cudaDevice: cudaDevice, timeout: timeout)
     }
 }
