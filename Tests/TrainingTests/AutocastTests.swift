@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Engine
+@testable import Models
 @testable import Training
 
 @Suite struct AutocastTests {
@@ -36,5 +37,30 @@ import Testing
         #expect(Swift.abs(mixed.loss - full.loss) < 1e-3, "\(mixed.loss) vs \(full.loss)")
         #expect(mixed.trainer.policy.model.parameters().allSatisfy { $0.1.dtype == .float32 })
         #expect(mixed.trainer.configuration.autocast == .bfloat16)
+    }
+
+    /// Rollouts under mixed precision: the projections and the tied head multiply bf16 copies
+    /// of the weights inside the call only; afterwards the model computes in float32 as before,
+    /// also when the body throws.
+    @Test func samplingInLowPrecisionUsesCopiesOnlyInside() throws {
+        let model = try TrainerTests().policy(seed: 3).model
+        let tokens = try Tensor([5, 9, 12, 7, 3] as [Int64], shape: [1, 5])
+        let before = try withNoGrad { try model(tokens) }
+        let inside = try model.sampling(in: .bfloat16) {
+            #expect(model.blocks[0].mlp.up.lowPrecision?.weight.dtype == .bfloat16)
+            #expect(model.tiedHeadLowPrecision?.dtype == .bfloat16)
+            return try withNoGrad { try model(tokens) }
+        }
+        #expect(inside.dtype == .float32, "the logits stay in the compute dtype")
+        let gap: Double = try (inside - before).abs().max().item()
+        let scale: Double = try before.abs().max().item()
+        #expect(gap > 0 && gap < 0.05 * scale, "\(gap) against logits up to \(scale)")
+        #expect(model.blocks[0].mlp.up.lowPrecision == nil && model.tiedHeadLowPrecision == nil)
+        let after = try withNoGrad { try model(tokens) }
+        #expect(try (after - before).abs().max().item() == 0.0)
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { try model.sampling(in: .bfloat16) { throw Stop() } }
+        #expect(model.blocks[0].attention.q.lowPrecision == nil)
+        #expect(throws: ModelError.self) { try model.sampling(in: .float64) { 0 } }
     }
 }

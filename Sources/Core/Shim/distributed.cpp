@@ -213,6 +213,8 @@ extern "C" rt_group rt_group_new_on_device(const char *backend, const char *host
 extern "C" void rt_group_free(rt_group g) {
   if (g == nullptr || g->failed) return;  // see rt_group_opaque::failed
   try {
+    // NCCL's communicators and watchdog end here, as destroy_process_group() ends them.
+    if (g->cuda_backend) g->cuda_backend->shutdown();
     delete g;
   } catch (...) {
   }

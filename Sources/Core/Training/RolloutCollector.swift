@@ -9,12 +9,15 @@ public struct RolloutCollector {
     public let rewards: RewardComposer
     public let groupSize: Int
     public let sampling: PolicySampling
+    /// The precision the policy's projections sample in (a training run's `autocast`; nil: the model's dtype).
+    public let precision: DType?
 
-    public init(policy: Policy, rewards: RewardComposer, groupSize: Int, sampling: PolicySampling) {
+    public init(policy: Policy, rewards: RewardComposer, groupSize: Int, sampling: PolicySampling, precision: DType? = nil) {
         self.policy = policy
         self.rewards = rewards
         self.groupSize = groupSize
         self.sampling = sampling
+        self.precision = precision
     }
 
     /// - noise: where these groups' rows sit in the step's whole batch (data-parallel runs).
@@ -36,8 +39,9 @@ public struct RolloutCollector {
                 batch.prompts.append(tokens)
             }
         }
-        let result = try sampling.sample(policy.model, prompts: batch.prompts, generator: generator, noise: noise,
-                                          padTokenID: policy.padTokenID)
+        let result = try policy.model.sampling(in: precision) {
+            try sampling.sample(policy.model, prompts: batch.prompts, generator: generator, noise: noise, padTokenID: policy.padTokenID)
+        }
         batch.completions = result.tokens
         batch.samplingLogProbs = result.behaviourLogProbs
         batch.regions = result.regions

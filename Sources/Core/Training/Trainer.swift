@@ -130,7 +130,8 @@ public final class Trainer {
     public func trainStep() throws -> [String: Double] {
         var metrics: [String: Double] = [:]
         let started = Date()
-        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: groupSize, sampling: sampling)
+        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: groupSize, sampling: sampling,
+                                         precision: configuration.autocast)
         var kept = GeneratedBatch(groupSize: groupSize)
         var generated = GeneratedBatch(groupSize: groupSize)
         var rounds = 0

@@ -43,6 +43,8 @@ public final class Transformer {
     public let norm: RMSNorm
     /// Nil when tied to the embedding.
     public let head: Linear?
+    /// The tied head's matrix in a lower precision while sampling under mixed precision.
+    var tiedHeadLowPrecision: Tensor?
     let rope: RotaryEmbedding
     /// Settings of the LoRA adapters attached, if any.
     public internal(set) var loraConfiguration: LoRAConfiguration?
@@ -135,7 +137,9 @@ public final class Transformer {
 
     /// Vocabulary logits for hidden states [..., hidden].
     public func logits(_ hidden: Tensor) throws -> Tensor {
-        try head.map { try $0(hidden) } ?? NN.linear(hidden, weight: embedding)
+        if let head { return try head(hidden) }
+        if let tiedHeadLowPrecision { return try NN.linear(hidden.to(tiedHeadLowPrecision.dtype), weight: tiedHeadLowPrecision).to(hidden.dtype) }
+        return try NN.linear(hidden, weight: embedding)
     }
 
     /// Logits [B, L, V] for `tokens` [B, L].

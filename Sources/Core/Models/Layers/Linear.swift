@@ -12,6 +12,9 @@ public final class Linear {
     public var bias: Tensor?
     /// A low-rank update trained in place of the frozen weight (nil without LoRA).
     public var lora: LoRAAdapter?
+    /// W and b in a lower precision for passes without gradients (sampling under mixed
+    /// precision, see `Transformer.sampling(in:)`); nil computes with W itself.
+    var lowPrecision: (weight: Tensor, bias: Tensor?)?
     public let inputs: Int
     public let outputs: Int
 
@@ -61,7 +64,9 @@ public final class Linear {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         var base: Tensor
-        if let quantizedWeight {
+        if let lowPrecision {
+            base = try NN.linear(x.to(lowPrecision.weight.dtype), weight: lowPrecision.weight, bias: lowPrecision.bias).to(x.dtype)
+        } else if let quantizedWeight {
             base = try quantizedWeight.linear(x)
             if let bias { base = try base + bias }
         } else {
