@@ -11,6 +11,7 @@ Prints a JSON list of results on stdout; progress and TRL's own output go to std
     pip install torch transformers trl datasets accelerate
     # checked with torch==2.15.0 transformers==5.24.0 trl==1.16.0 datasets==5.2.0 accelerate==1.15.0
     python Benchmarks/trl_grpo_bench.py --models tiny small --warmup 2 --steps 5
+    python Benchmarks/trl_grpo_bench.py --bf16     # against `rlrun bench train --autocast bf16`
 """
 import argparse
 import contextlib
