@@ -12,17 +12,17 @@ private let ncclLibraryBuilt: Bool = {
 
 /// NCCL reduces the CUDA tensors of a group, Gloo its CPU tensors (PyTorch's "cpu:gloo,cuda:nccl").
 @Suite(.serialized) struct NCCLBackendTests {
-    /// Without a usable GPU the backend is refused before the rendezvous: at once, not after the
-    /// timeout, and saying why.
+    /// Without a usable GPU the backend is refused before the rendezvous, not after the timeout,
+    /// and saying why. (Trying to load libtorch_cuda.so from a cold disk took 13 s once.)
     @Test(.enabled(if: Engine.cudaDeviceCount == 0, "a GPU is visible: the refusal is for machines without one"))
     func withoutCUDAItIsRefusedAtOnce() throws {
         let started = Date()
         let error = #expect(throws: DistributedError.self) {
             try ProcessGroup(backend: "nccl", host: "127.0.0.1", port: try ProcessGroup.freePort(), rank: 0, worldSize: 2,
-                             cudaDevice: 0, timeout: 60)
+                             cudaDevice: 0, timeout: 600)
         }
         #expect(error?.description.contains("the NCCL backend needs CUDA") == true, "\(String(describing: error))")
-        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(Date().timeIntervalSince(started) < 120)
     }
 
     @Test func itNeedsTheRanksDevice() throws {
