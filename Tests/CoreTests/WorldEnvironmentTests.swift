@@ -48,4 +48,20 @@ import Engine
         #expect(WorkerLauncher.describe(9) == "was killed by signal 9")
         #expect(WorkerLauncher.describe(1 << 8) == "exited with status 1")
     }
+
+    /// Each rank on CUDA takes the GPU of its local rank unless the device names one, and NCCL
+    /// unless told gloo; on CPU it is Gloo, and NCCL is refused there.
+    @Test func ranksArePlacedOnTheirGPUs() throws {
+        #expect(try RankPlacement.resolve(device: "cpu", localRank: 3, backend: nil)
+            == RankPlacement(device: "cpu", cudaDevice: nil, backend: "gloo"))
+        #expect(try RankPlacement.resolve(device: "cuda", localRank: 3, backend: nil)
+            == RankPlacement(device: "cuda:3", cudaDevice: 3, backend: "nccl"))
+        #expect(try RankPlacement.resolve(device: "cuda:0", localRank: 3, backend: nil)
+            == RankPlacement(device: "cuda:0", cudaDevice: 0, backend: "nccl"))
+        #expect(try RankPlacement.resolve(device: "cuda", localRank: 1, backend: "gloo")
+            == RankPlacement(device: "cuda:1", cudaDevice: 1, backend: "gloo"))
+        let cpuNCCL = #expect(throws: DistributedError.self) { try RankPlacement.resolve(device: "cpu", localRank: 0, backend: "nccl") }
+        #expect(cpuNCCL?.description.contains("--device cuda") == true)
+        #expect(throws: DistributedError.self) { try RankPlacement.resolve(device: "cuda", localRank: 0, backend: "mpi") }
+    }
 }

@@ -103,18 +103,12 @@ struct TrainCommand: ParsableCommand {
         var sink = RunLogSink(format: logFormat, quiet: quiet, bar: bar)
         sink.followerRank = follower
         let log = sink.line
-        // On CUDA each rank drives the GPU of its local rank, as torchrun's workers do, unless
-        // the device names one; NCCL then reduces the CUDA tensors unless --dist-backend says gloo.
-        var cudaDevice: Int?
-        if let world, case .cuda(let index)? = try? Device(parsing: run.device) {
-            cudaDevice = run.device == "cuda" ? world.localRank : index
-            run.device = "cuda:\(cudaDevice!)"
+        var group: ProcessGroup?
+        if let world {
+            let placement = try RankPlacement.resolve(device: run.device, localRank: world.localRank, backend: distBackend)
+            run.device = placement.device
+            group = try world.join(backend: placement.backend, cudaDevice: placement.cudaDevice, timeout: distTimeout)
         }
-        let backend = distBackend ?? (cudaDevice == nil ? "gloo" : "nccl")
-        if backend == "nccl" && cudaDevice == nil && world != nil {
-            throw ValidationError("--dist-backend nccl reduces CUDA tensors: give --device cuda too")
-        }
-        let group = try world?.join(backend: backend, cudaDevice: cudaDevice, timeout: distTimeout)
         let prepared = try RunBuilder.prepare(run, cache: Cache.directory, log: log, group: group)
         prepared.summary.forEach { log("[RUN] \($0)") }
         if verbose { log("[RUN] settings \(prepared.configuration.jsonValue.jsonText)") }
