@@ -55,6 +55,9 @@ import Testing
         let gap: Double = try (inside - before).abs().max().item()
         let scale: Double = try before.abs().max().item()
         #expect(gap > 0 && gap < 0.05 * scale, "\(gap) against logits up to \(scale)")
+        // A pass that records gradients inside computes with the float32 weights themselves.
+        let recorded = try model.sampling(in: .bfloat16) { try model(tokens) }
+        #expect(try (recorded.detached() - before).abs().max().item() == 0.0)
         #expect(model.blocks[0].mlp.up.lowPrecision == nil && model.tiedHeadLowPrecision == nil)
         let after = try withNoGrad { try model(tokens) }
         #expect(try (after - before).abs().max().item() == 0.0)

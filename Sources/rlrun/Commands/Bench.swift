@@ -121,7 +121,7 @@ struct TrainBench: ParsableCommand {
     @Flag(name: .customLong("4bit"), help: "A frozen 4-bit NF4 base under the adapters (needs --lora-rank).") var fourBit = false
     @Flag(name: .customLong("bf16-base"), help: "The adapters' frozen base in bf16 under float32 compute (needs --lora-rank).")
     var bf16Base = false
-    @Option(help: "Mixed precision of the training passes (bf16 or fp16; TRL's bf16=True), float32 master weights.")
+    @Option(help: "Mixed precision, bf16 or fp16 (TRL's bf16=True): training passes under autocast, rollouts from low-precision weight copies, float32 master weights.")
     var autocast: String?
     @Flag(help: "Print JSON.") var json = false
 

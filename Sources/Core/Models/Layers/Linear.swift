@@ -64,7 +64,8 @@ public final class Linear {
 
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         var base: Tensor
-        if let lowPrecision {
+        // The copies carry no gradient to W, so a pass that records one computes with W.
+        if let lowPrecision, !Autograd.isEnabled {
             base = try NN.linear(x.to(lowPrecision.weight.dtype), weight: lowPrecision.weight, bias: lowPrecision.bias).to(x.dtype)
         } else if let quantizedWeight {
             base = try quantizedWeight.linear(x)

@@ -28,7 +28,7 @@ public struct TrainBenchmark: Sendable {
         public let fourBit: Bool
         /// Whether the frozen base's matrices were bf16 (under float32 compute).
         public let bf16Base: Bool
-        /// The training passes' mixed precision ("bf16", "fp16"; nil: float32 throughout).
+        /// The mixed precision of training passes and rollouts ("bf16", "fp16"; nil: float32 throughout).
         public let autocast: String?
         /// Peak resident memory over the timed steps (Linux; nil elsewhere).
         public let peakMemoryMB: Double?
@@ -48,8 +48,8 @@ public struct TrainBenchmark: Sendable {
     public var fourBit = false
     /// The adapters' frozen base kept in bf16 under float32 compute (needs `loraRank`).
     public var bf16Base = false
-    /// Mixed precision of the training passes: "bf16" or "fp16" (TrainingConfiguration's
-    /// `autocast`); nil computes in float32.
+    /// Mixed precision of the training passes and the rollouts: "bf16" or "fp16"
+    /// (TrainingConfiguration's `autocast`); nil computes in float32.
     public var autocast: String?
 
     public init() {}
