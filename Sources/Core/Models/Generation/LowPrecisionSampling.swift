@@ -6,7 +6,8 @@ extension Transformer {
     /// mixed precision of a training run's forward passes (`autocast`), for its rollouts too.
     /// Norms, attention, the KV cache and the logits stay in the compute dtype. On a CPU with
     /// native bf16 a bf16 matmul of the 64 rows a decoding step multiplies runs 2-5x faster than
-    /// float32; the copies cost one conversion of the weights per call. nil, or the compute
+    /// float32; the copies cost one conversion of the weights per call and, while it lasts,
+    /// half the float32 weights' memory again. nil, or the compute
     /// dtype itself, runs `body` as it is.
     public func sampling<R>(in lowPrecision: DType?, _ body: () throws -> R) throws -> R {
         guard let lowPrecision, lowPrecision != dtype, weightDType == dtype else { return try body() }
