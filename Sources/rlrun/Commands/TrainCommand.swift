@@ -51,9 +51,8 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let nproc, nproc < 1 { throw ValidationError("--nproc must be at least 1") }
-        if let distBackend, !["gloo", "nccl"].contains(distBackend) {
-            throw ValidationError("--dist-backend is gloo or nccl, not '\(distBackend)'")
-        }
+        // Before any worker starts: each would refuse it after launch.
+        do { try RankPlacement.check(backend: distBackend) } catch { throw ValidationError("\(error)") }
         if distTimeout <= 0 { throw ValidationError("--dist-timeout must be positive") }
     }
 

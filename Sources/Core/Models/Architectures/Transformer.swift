@@ -138,7 +138,7 @@ public final class Transformer {
     /// Vocabulary logits for hidden states [..., hidden].
     public func logits(_ hidden: Tensor) throws -> Tensor {
         if let head { return try head(hidden) }
-        if let tiedHeadLowPrecision, !Autograd.isEnabled { return try NN.linear(hidden.to(tiedHeadLowPrecision.dtype), weight: tiedHeadLowPrecision).to(hidden.dtype) }
+        if let tiedHeadLowPrecision, !Autograd.isEnabled { return try Linear.multiply(hidden, lowPrecision: tiedHeadLowPrecision) }
         return try NN.linear(hidden, weight: embedding)
     }
 

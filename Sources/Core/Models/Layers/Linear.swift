@@ -66,7 +66,7 @@ public final class Linear {
         var base: Tensor
         // The copies carry no gradient to W, so a pass that records one computes with W.
         if let lowPrecision, !Autograd.isEnabled {
-            base = try NN.linear(x.to(lowPrecision.weight.dtype), weight: lowPrecision.weight, bias: lowPrecision.bias).to(x.dtype)
+            base = try Self.multiply(x, lowPrecision: lowPrecision.weight, bias: lowPrecision.bias)
         } else if let quantizedWeight {
             base = try quantizedWeight.linear(x)
             if let bias { base = try base + bias }
@@ -75,6 +75,11 @@ public final class Linear {
         }
         guard let lora, lora.enabled else { return base }
         return try base + lora(x)
+    }
+
+    /// x·Wᵀ + b computed in W's lower precision, returned in x's dtype.
+    static func multiply(_ x: Tensor, lowPrecision weight: Tensor, bias: Tensor? = nil) throws -> Tensor {
+        try NN.linear(x.to(weight.dtype), weight: weight, bias: bias).to(x.dtype)
     }
 
     /// The dense tensors the layer holds, for optimisers and counts: a quantized W is not one
