@@ -7,6 +7,12 @@ import Testing
 /// free port found by one run could also be taken by another before its store binds it.
 private let oneRunOfRanksAtATime = NSLock()
 
+/// c10d's flight recorder is one per process and meant for one rank per process: it files a
+/// new group's status before taking its lock, so two ranks' first collectives at once in this
+/// process corrupted its map (signal 11 in std::_Rb_tree_insert_and_rebalance, under
+/// ProcessGroupGloo::enqueue). Off before the first group is made.
+private let flightRecorderOff: Void = { setenv("TORCH_FR_BUFFER_SIZE", "0", 1) }()
+
 /// Runs `body` as each of `ranks` ranks at once, in threads of this process joined on
 /// loopback (one rank: no group); returns what each rank returned, in rank order. With
 /// backend "nccl" rank r uses GPU r.
@@ -14,6 +20,7 @@ func onRanks<T: Sendable>(_ ranks: Int, timeout: Double = 20, backend: String = 
                           _ body: @escaping @Sendable (ProcessGroup?) throws -> T) throws -> [T] {
     oneRunOfRanksAtATime.lock()
     defer { oneRunOfRanksAtATime.unlock() }
+    _ = flightRecorderOff
     let port = try ProcessGroup.freePort()
     let results = Results<T>()
     for rank in 0..<ranks {
