@@ -100,14 +100,7 @@ final class ShiftedSevenReward: RewardFunction {
         try resumed.loadCheckpoint(from: folder)
         let got = try (0..<2).map { _ in try resumed.trainStep() }
         for (a, b) in zip(expected, got) {
-            #expect(a["reward_mean"] == b["reward_mean"], "the same completions")
-            // Within a float's last bit: once in the full parallel suite one micro-batch's loss
-            // came out one ulp apart (3.7702132 against 3.7702134), never with this suite alone.
-            // A state left out of the checkpoint moves these by far more.
-            for key in ["loss", "grad_norm", "value_loss"] {
-                let (x, y) = (try #require(a[key]), try #require(b[key]))
-                #expect(abs(x - y) <= 1e-6 * max(1, abs(x)), "\(key): \(x) against \(y)")
-            }
+            for key in ["reward_mean", "loss", "grad_norm", "value_loss"] { #expect(a[key] == b[key], "\(key)") }
         }
     }
 

@@ -190,15 +190,18 @@ bool cpu_has_native_bf16() { return false; }
 bool cpu_has_avx512f() { return false; }
 #endif
 
-std::atomic<bool> enabled{true};
-std::atomic<int64_t> row_limit{0};  // 0: the CPU's own limit
+// The switches below hold for the thread that sets them only: tests flip them while other
+// suites compute in parallel, and a linear layer that changed kernels under one of those
+// would change its sums in the last bit (a resume-exactly test failed so, now and then).
+thread_local bool enabled = true;
+thread_local int64_t row_limit = 0;  // 0: the CPU's own limit
 
 // Rows up to which the kernel runs. On an AVX-512 CPU MKL's sgemm works in vectors twice as
 // wide as the kernel's, and from a few dozen rows on it wins: the small shape's 64-row
 // decoding steps (`rlrun bench train`) took 1.6 s a generation through sgemm against 2.7 s
 // here, and `rlrun bench model` at batch 32 measured the two alike. So 32 there, 128 elsewhere.
 int64_t max_rows() {
-  const int64_t set = row_limit.load(std::memory_order_relaxed);
+  const int64_t set = row_limit;
   if (set > 0) return set;
   return cpu_has_avx512f() ? 32 : kMaxRows;
 }
@@ -211,7 +214,7 @@ bool needs_autograd(const at::Tensor &x, const at::Tensor &w, const std::optiona
 }  // namespace
 
 bool decode_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias) {
-  if (!enabled.load(std::memory_order_relaxed) || !cpu_has_avx2_fma() || x.dim() < 1 || w.dim() != 2) return false;
+  if (!enabled || !cpu_has_avx2_fma() || x.dim() < 1 || w.dim() != 2) return false;
   // float32 or bfloat16 weights; x as the weights (as at::linear requires), or float32 x over
   // bf16 weights kept in their checkpoint's dtype. bf16 is widened on the fly.
   const auto type = w.scalar_type(), input = x.scalar_type();
@@ -265,8 +268,8 @@ at::Tensor decode_linear(const at::Tensor &input, const at::Tensor &w, const std
 extern "C" bool rt_decode_linear_applies(rt_tensor x, rt_tensor w, rt_tensor bias) {
   return rlrun::decode_linear_applies(rlrun::T(x), rlrun::T(w), rlrun::optional_tensor(bias));
 }
-extern "C" void rt_set_decode_linear_enabled(bool on) { rlrun::enabled.store(on); }
+extern "C" void rt_set_decode_linear_enabled(bool on) { rlrun::enabled = on; }
 extern "C" void rt_set_decode_linear_max_rows(int64_t rows) {
-  rlrun::row_limit.store(std::clamp<int64_t>(rows, 0, rlrun::kMaxRows));
+  rlrun::row_limit = std::clamp<int64_t>(rows, 0, rlrun::kMaxRows);
 }
 extern "C" int64_t rt_decode_linear_max_rows() { return rlrun::max_rows(); }

@@ -10,7 +10,8 @@ extern "C" {
 const rt_api *rt_torch_api(void);
 
 /* Whether linear(x, w, bias) runs the decoding kernel (decode_linear.cpp) rather than
- * at::linear, and a switch to turn that kernel off: for tests and A/B benchmarks. */
+ * at::linear, and a switch to turn that kernel off: for tests and A/B benchmarks, on the calling
+ * thread only (as is rt_set_decode_linear_max_rows). */
 bool rt_decode_linear_applies(rt_tensor x, rt_tensor w, rt_tensor bias /* nullable */);
 void rt_set_decode_linear_enabled(bool enabled);
 /* glibc: keep freed blocks of every size in the process for reuse instead of unmapping the
