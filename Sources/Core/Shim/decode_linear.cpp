@@ -238,6 +238,7 @@ at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const std::optional<
     if (!w.requires_grad()) return widened_linear(x, w, bias);
     return at::linear(x, w.to(type), bias ? std::optional<at::Tensor>(bias->to(type)) : std::nullopt);
   }
+  if (onednn_linear_applies(x, w, bias)) return onednn_linear(x, w, bias);
   return at::linear(x, w, bias);
 }
 

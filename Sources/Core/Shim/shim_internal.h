@@ -36,6 +36,10 @@ at::Tensor linear(const at::Tensor &x, const at::Tensor &w, const std::optional<
 // x·Wᵀ + b for a frozen W in another dtype than x, through one autograd node that widens W for
 // the call and again in backward (widened_linear.cpp).
 at::Tensor widened_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
+// float32 x·Wᵀ + b through oneDNN's matmul where the CPU runs it faster than MKL's sgemm
+// (onednn_linear.cpp); applies says when it does.
+bool onednn_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
+at::Tensor onednn_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 
 // One-pass RMSNorm and rotary embedding without autograd, libtorch's composites with it
 // (fused_inference.cpp).

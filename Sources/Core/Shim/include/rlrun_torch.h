@@ -21,6 +21,11 @@ void rt_keep_freed_memory(void);
    a value from 1 to 128 overrides it, 0 restores the CPU's own. */
 void rt_set_decode_linear_max_rows(int64_t rows);
 int64_t rt_decode_linear_max_rows(void);
+/* Whether float32 linear layers multiply through oneDNN rather than MKL (onednn_linear.cpp): by
+   default on AVX-512 CPUs other than Intel's, RLRUN_CPU_MATMUL=onednn or mkl decides for the
+   process, and 1 or 0 here for the calling thread only (-1: back to the process's choice). */
+void rt_set_onednn_linear(int choice);
+bool rt_onednn_linear_enabled(void);
 #ifdef __cplusplus
 }
 #endif
