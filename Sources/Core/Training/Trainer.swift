@@ -57,6 +57,10 @@ public final class Trainer {
         requirements = algorithm.requirements
         groupSize = configuration.groupSize ?? requirements.groupSize
         mu = configuration.mu ?? requirements.mu
+        if let perRound = configuration.promptsPerRound, perRound > configuration.promptsPerStep, requirements.maxGenerationRounds == 0 {
+            throw ConfigurationError(source: "prompts_per_round", message: "is \(perRound), more than prompts_per_step (\(configuration.promptsPerStep)), but this algorithm keeps every group in one round: "
+                + "the extra prompts would be generated and dropped; it is for dynamic sampling (dapo, or dynamic_sampling: true)")
+        }
         // The plugin checked its own group_size; the trainer's may override it.
         if requirements.maxGenerationRounds > 0 && groupSize < 2 {
             throw ConfigurationError(source: "group_size", message: "the algorithm's dynamic sampling keeps groups whose completions differ, so it needs group_size >= 2 (got \(groupSize)); raise it or turn dynamic sampling off")
@@ -141,7 +145,7 @@ public final class Trainer {
         var generatedOverall = 0
         policy.model.setTraining(false)
         while true {
-            let indices = try cursor.next(wanted)
+            let indices = cursor.next(configuration.promptsPerRound ?? wanted)
             let mine = share(of: indices.count)
             let items = try indices[mine].map { try dataset.item(split: configuration.trainSplit, index: $0) }
             let (roundGenerator, noise) = try roundNoise(round: rounds, groups: mine, totalGroups: indices.count)

@@ -9,6 +9,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var seed: UInt64 = 0
     public var steps = 50
     public var promptsPerStep = 8
+    /// Prompts each dynamic-sampling round generates (verl's gen_batch_size): nil, as many as
+    /// the step trains. More per round means fewer, larger rounds (a decoding step of twice the
+    /// rows costs far less than twice as much); kept groups beyond the step's are dropped.
+    public var promptsPerRound: Int?
     /// nil: the algorithm's own default.
     public var groupSize: Int?
     public var mu: Int?
@@ -116,6 +120,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "seed": c.seed = UInt64(max(0, try integer()))
             case "steps", "timesteps": c.steps = try integer()
             case "prompts_per_step", "batch_size", "train_batch_size": c.promptsPerStep = try integer()
+            case "prompts_per_round", "gen_batch_size": c.promptsPerRound = try integer()
             case "group_size", "num_generations": c.groupSize = try integer()
             case "mu", "ppo_epochs", "num_iterations": c.mu = try integer()
             case "micro_batch_size": c.microBatchSize = try integer()
@@ -195,7 +200,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
     }
 
     public static let knownKeys = [
-        "seed", "steps", "prompts_per_step", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
+        "seed", "steps", "prompts_per_step", "prompts_per_round", "group_size", "mu", "micro_batch_size", "learning_rate", "beta1", "beta2",
         "adam_eps", "weight_decay", "gradient_clip", "lr_schedule", "warmup_steps", "max_new_tokens", "temperature",
         "top_p", "top_k", "eval_every", "eval_prompts", "eval_split", "train_split", "checkpoint_every", "use_lora", "use_4bit",
         "bf16_base", "skip_inert_groups", "critic_model", "critic_warmup", "critic_learning_rate", "mask_truncated_completions", "mini_batches", "autocast",
@@ -210,6 +215,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
         }
         try require(steps >= 0, "steps must be >= 0")
         try require(promptsPerStep > 0, "prompts_per_step must be > 0")
+        try require((promptsPerRound ?? promptsPerStep) >= promptsPerStep,
+                    "prompts_per_round (\(promptsPerRound ?? 0)) must be at least prompts_per_step (\(promptsPerStep)): each round generates that many prompts toward the step's groups")
         try require((groupSize ?? 1) > 0, "group_size must be > 0")
         try require((mu ?? 1) > 0, "mu must be > 0")
         try require(microBatchSize > 0, "micro_batch_size must be > 0")
@@ -256,6 +263,7 @@ extension TrainingConfiguration {
     public var jsonValue: JSONValue {
         .object([
             "seed": .number(Double(seed)), "steps": .number(Double(steps)), "prompts_per_step": .number(Double(promptsPerStep)),
+            "prompts_per_round": promptsPerRound.map { .number(Double($0)) } ?? .null,
             "group_size": groupSize.map { .number(Double($0)) } ?? .null, "mu": mu.map { .number(Double($0)) } ?? .null,
             "micro_batch_size": .number(Double(microBatchSize)), "learning_rate": .number(learningRate),
             "beta1": .number(beta1), "beta2": .number(beta2), "adam_eps": .number(adamEps), "weight_decay": .number(weightDecay),
