@@ -10,8 +10,8 @@ public struct TrainingConfiguration: Sendable, Equatable {
     public var steps = 50
     public var promptsPerStep = 8
     /// Prompts each dynamic-sampling round generates (verl's gen_batch_size): nil, as many as
-    /// the step trains. More per round means fewer, larger rounds (a decoding step of twice the
-    /// rows costs far less than twice as much); kept groups beyond the step's are dropped.
+    /// the step trains. More per round means fewer, larger rounds; kept groups beyond the
+    /// step's are dropped, as verl drops them.
     public var promptsPerRound: Int?
     /// nil: the algorithm's own default.
     public var groupSize: Int?
