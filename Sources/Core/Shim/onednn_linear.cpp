@@ -24,10 +24,11 @@ at::Tensor product(const at::Tensor &a, const at::Tensor &b) {
   return out;
 }
 
-std::vector<int64_t> output_shape(const at::Tensor &x, int64_t outputs) {
+// x [..., in] · wᵀ as [..., out], through `product`; `rows` is x as [N, in].
+at::Tensor multiply(const at::Tensor &x, const at::Tensor &rows, const at::Tensor &w) {
   auto shape = x.sizes().vec();
-  shape.back() = outputs;
-  return shape;
+  shape.back() = w.size(0);
+  return product(rows, w.t()).view(shape);
 }
 
 using torch::autograd::AutogradContext;
@@ -39,7 +40,7 @@ struct OneDNNLinear : public torch::autograd::Function<OneDNNLinear> {
     // Each operand is kept only for the gradient that needs it (a frozen W needs no x).
     ctx->save_for_backward({w.requires_grad() ? rows : at::Tensor(), x.requires_grad() ? w : at::Tensor()});
     ctx->saved_data["shape"] = x.sizes().vec();
-    return product(rows, w.t()).view(output_shape(x, w.size(0)));
+    return multiply(x, rows, w);
   }
 
   static variable_list backward(AutogradContext *ctx, variable_list grads) {
@@ -99,9 +100,9 @@ at::Tensor onednn_linear(const at::Tensor &x, const at::Tensor &w, const std::op
     auto y = OneDNNLinear::apply(x, w);
     return bias ? y + *bias : y;  // the bias by autograd (a node cannot take an undefined input)
   }
-  auto y = product(x.reshape({-1, x.size(-1)}), w.t());
+  auto y = multiply(x, x.reshape({-1, x.size(-1)}), w);
   if (bias) y.add_(*bias);
-  return y.view(output_shape(x, w.size(0)));
+  return y;
 }
 
 }  // namespace rlrun
