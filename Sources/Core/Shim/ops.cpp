@@ -184,6 +184,9 @@ rt_tensor rt_cross_entropy(rt_tensor logits, rt_tensor targets, int64_t ignore_i
 
 rt_tensor rt_scaled_dot_product_attention(rt_tensor q, rt_tensor k, rt_tensor v, rt_tensor mask,
                                           bool causal, double scale) {
+  if (decode_attention_applies(T(q), T(k), T(v), optional_tensor(mask), causal)) {
+    RT_TENSOR(decode_attention(T(q), T(k), T(v), optional_tensor(mask), scale))
+  }
   RT_TENSOR(at::scaled_dot_product_attention(
       T(q), T(k), T(v), optional_tensor(mask), 0.0, causal,
       scale > 0 ? std::optional<double>(scale) : std::nullopt,

@@ -41,6 +41,13 @@ at::Tensor widened_linear(const at::Tensor &x, const at::Tensor &w, const std::o
 bool onednn_linear_applies(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 at::Tensor onednn_linear(const at::Tensor &x, const at::Tensor &w, const std::optional<at::Tensor> &bias);
 
+// Attention of one query per row over a KV cache, float32 without autograd
+// (decode_attention.cpp); applies says when it can.
+bool decode_attention_applies(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
+                              const std::optional<at::Tensor> &mask, bool causal);
+at::Tensor decode_attention(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v,
+                            const std::optional<at::Tensor> &mask, double scale);
+
 // One-pass RMSNorm and rotary embedding without autograd, libtorch's composites with it
 // (fused_inference.cpp).
 at::Tensor rms_norm(const at::Tensor &x, const std::optional<at::Tensor> &weight, double eps);

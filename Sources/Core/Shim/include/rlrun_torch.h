@@ -14,6 +14,11 @@ const rt_api *rt_torch_api(void);
  * thread only (as is rt_set_decode_linear_max_rows). */
 bool rt_decode_linear_applies(rt_tensor x, rt_tensor w, rt_tensor bias /* nullable */);
 void rt_set_decode_linear_enabled(bool enabled);
+/* Whether scaled_dot_product_attention(q, k, v, mask) runs the decoding kernel
+ * (decode_attention.cpp) rather than libtorch's, and a switch to turn it off on the calling
+ * thread only. */
+bool rt_decode_attention_applies(rt_tensor q, rt_tensor k, rt_tensor v, rt_tensor mask /* nullable */);
+void rt_set_decode_attention_enabled(bool enabled);
 /* glibc: keep freed blocks of every size in the process for reuse instead of unmapping the
    large ones (see FreedMemory.swift); a no-op elsewhere. */
 void rt_keep_freed_memory(void);
