@@ -12,6 +12,8 @@
 #include "parallel_for.h"
 #include <c10/core/GradMode.h>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -24,8 +26,10 @@ thread_local bool enabled = true;  // a switch for tests and A/B runs, on the ca
 #if defined(__x86_64__)
 #define AVX2 __attribute__((target("avx2,fma")))
 
+// RLRUN_DECODE_ATTENTION=0 leaves every step to libtorch (for A/B runs).
 bool cpu_supported() {
-  static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                                !(std::getenv("RLRUN_DECODE_ATTENTION") && std::strcmp(std::getenv("RLRUN_DECODE_ATTENTION"), "0") == 0);
   return supported;
 }
 
