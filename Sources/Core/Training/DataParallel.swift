@@ -19,10 +19,13 @@ extension Trainer {
     /// The random draws of one generation round, derived from the seed, the step and the
     /// round: the same on every rank (each takes its rows of the whole batch), and
     /// independent of how many draws earlier rounds made.
-    func roundNoise(round: Int, groups: Range<Int>, totalGroups: Int) throws -> (Generator, SamplingNoise) {
-        let seed = Self.mix(UInt64(truncatingIfNeeded: configuration.seed), UInt64(step), UInt64(round), 0)
+    /// - size: completions per group (a screen's or the rest's, when screening; default the group's).
+    /// - phase: 0 for whole groups or a screen, 1 for the rest of the screened groups.
+    func roundNoise(round: Int, groups: Range<Int>, totalGroups: Int, size: Int? = nil, phase: UInt64 = 0) throws -> (Generator, SamplingNoise) {
+        let seed = Self.mix(UInt64(truncatingIfNeeded: configuration.seed), UInt64(step), UInt64(round), phase)
         let generator = try Generator(seed: seed, device: policy.model.device)
-        let noise = SamplingNoise(generator: generator, offset: groups.lowerBound * groupSize, totalRows: totalGroups * groupSize)
+        let size = size ?? groupSize
+        let noise = SamplingNoise(generator: generator, offset: groups.lowerBound * size, totalRows: totalGroups * size)
         return (generator, noise)
     }
 
@@ -87,6 +90,14 @@ extension Trainer {
 struct RolloutTotals {
     var sums: [String: Double] = [:]
     var longest = 0.0
+
+    init() {}
+
+    /// Both batches' statistics, as if they were one.
+    mutating func add(_ other: RolloutTotals) {
+        sums.merge(other.sums, uniquingKeysWith: +)
+        longest = max(longest, other.longest)
+    }
 
     init(_ batch: GeneratedBatch) {
         sums["count"] = Double(batch.count)

@@ -31,7 +31,11 @@ public struct GeneratedBatch {
 
     /// Appends the groups of `other` whose flag in `keep` is set.
     public mutating func append(_ other: GeneratedBatch, keepingGroups keep: [Bool]) {
-        let rows = keep.indices.filter { keep[$0] }.flatMap { g in (g * groupSize)..<((g + 1) * groupSize) }
+        append(other, rows: keep.indices.filter { keep[$0] }.flatMap { g in (g * other.groupSize)..<((g + 1) * other.groupSize) })
+    }
+
+    /// Appends the completions at `rows` of `other`, in that order.
+    public mutating func append(_ other: GeneratedBatch, rows: [Int]) {
         items += rows.map { other.items[$0] }
         prompts += rows.map { other.prompts[$0] }
         completions += rows.map { other.completions[$0] }
@@ -49,6 +53,19 @@ public struct GeneratedBatch {
             let picked = component.picking(rows)
             components[name] = components[name].map { $0.appending(picked) } ?? picked
         }
+    }
+
+    /// Whole groups of `groupSize` from a screen (`screened`, groups of its own size) and the
+    /// rest of each group sampled afterwards (`rest`): group j is screened group `passed[j]`
+    /// followed by rest's group j.
+    public static func joining(screened: GeneratedBatch, passed: [Int], rest: GeneratedBatch) -> GeneratedBatch {
+        var joined = GeneratedBatch(groupSize: screened.groupSize + rest.groupSize)
+        let (first, second) = (screened.groupSize, rest.groupSize)
+        for (j, g) in passed.enumerated() {
+            joined.append(screened, rows: Array((g * first)..<((g + 1) * first)))
+            joined.append(rest, rows: Array((j * second)..<((j + 1) * second)))
+        }
+        return joined
     }
 }
 

@@ -61,6 +61,14 @@ public final class Trainer {
             throw ConfigurationError(source: "prompts_per_round", message: "is \(perRound), more than prompts_per_step (\(configuration.promptsPerStep)), but this algorithm keeps every group in one round: "
                 + "the extra prompts would be generated and dropped; it is for dynamic sampling (dapo, or dynamic_sampling: true)")
         }
+        if let screen = configuration.screeningSamples {
+            guard requirements.maxGenerationRounds > 0 else {
+                throw ConfigurationError(source: "screening_samples", message: "screens prompts for dynamic sampling, but this algorithm keeps every group: use it with dapo, or dynamic_sampling: true")
+            }
+            guard screen < groupSize else {
+                throw ConfigurationError(source: "screening_samples", message: "is \(screen), but it must be less than group_size (\(groupSize)): the screen is the first part of each group")
+            }
+        }
         // The plugin checked its own group_size; the trainer's may override it.
         if requirements.maxGenerationRounds > 0 && groupSize < 2 {
             throw ConfigurationError(source: "group_size", message: "the algorithm's dynamic sampling keeps groups whose completions differ, so it needs group_size >= 2 (got \(groupSize)); raise it or turn dynamic sampling off")
@@ -134,30 +142,34 @@ public final class Trainer {
     public func trainStep() throws -> [String: Double] {
         var metrics: [String: Double] = [:]
         let started = Date()
-        let collector = RolloutCollector(policy: policy, rewards: rewards, groupSize: groupSize, sampling: sampling,
-                                         precision: configuration.autocast)
         var kept = GeneratedBatch(groupSize: groupSize)
         var generated = GeneratedBatch(groupSize: groupSize)
+        var totals = RolloutTotals()
         var rounds = 0
         let wanted = configuration.promptsPerStep
         // Groups kept so far over every rank, in (round, group) order: the first `wanted` train.
         var keptOverall = 0
         var generatedOverall = 0
+        var screenedOut = 0
         policy.model.setTraining(false)
         while true {
             let indices = cursor.next(configuration.promptsPerRound ?? wanted)
             let mine = share(of: indices.count)
             let items = try indices[mine].map { try dataset.item(split: configuration.trainSplit, index: $0) }
-            let (roundGenerator, noise) = try roundNoise(round: rounds, groups: mine, totalGroups: indices.count)
             let sources = indices[mine].map { "item \($0) of split '\(configuration.trainSplit)'" }
-            var batch = try withNoGrad { try collector.collect(items, generator: roundGenerator, noise: noise, sources: sources) }
+            let round = try sampleRound(items, round: rounds, share: mine, total: indices.count, sources: sources)
+            var batch = round.groups
+            totals.add(round.totals)
+            screenedOut += round.screenedOut
             generated.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
             let rollout = batch.rollout(maxNewTokens: configuration.maxNewTokens)
             try algorithm.shapeRewards(&batch.rewards, rollout: rollout)
-            let keep = try algorithm.keepGroups(rewards: batch.rewards, rollout: rollout)
+            // Per group of this rank's share: a group the screen dropped is not kept.
+            var keep = Array(repeating: false, count: mine.count)
+            for (j, kept) in try algorithm.keepGroups(rewards: batch.rewards, rollout: rollout).enumerated() { keep[round.passed[j]] = kept }
             let overall = try globalFlags(keep, share: mine, total: indices.count)
-            kept.append(batch, keepingGroups: Self.groupsThatTrain(keep: keep, overall: overall, share: mine,
-                                                                   keptBefore: keptOverall, wanted: wanted))
+            let trains = Self.groupsThatTrain(keep: keep, overall: overall, share: mine, keptBefore: keptOverall, wanted: wanted)
+            kept.append(batch, keepingGroups: round.passed.map { trains[$0] })
             keptOverall = min(wanted, keptOverall + overall.filter { $0 }.count)
             generatedOverall += indices.count
             rounds += 1
@@ -171,13 +183,13 @@ public final class Trainer {
         }
         let generationSeconds = Date().timeIntervalSince(started)
         lastGenerated = generated
-        var totals = RolloutTotals(generated)
         totals.sums = try globalSums(totals.sums)
         totals.longest = try globalMax(totals.longest)
         metrics.merge(totals.metrics, uniquingKeysWith: { $1 })
         metrics["groups_kept"] = Double(keptOverall)
         metrics["groups_dropped"] = Double(generatedOverall - keptOverall)
         metrics["generation_rounds"] = Double(rounds)
+        if configuration.screeningSamples != nil { metrics["groups_screened_out"] = try globalSums(["out": Double(screenedOut)])["out"] ?? 0 }
         metrics["time_generation"] = generationSeconds
         metrics["tokens_per_second_generation"] = (totals.sums["tokens"] ?? 0) / max(generationSeconds, 1e-9)
 
@@ -409,7 +421,7 @@ public final class Trainer {
     /// draw of the seed, the step and the epoch alone, so a resumed run takes the same order.
     func epochRowOrder(groups: Int, epoch: Int) -> [Int] {
         let seed = Self.mix(UInt64(truncatingIfNeeded: configuration.seed), UInt64(step), UInt64(epoch), 0x4D42)
-        return DataCursor.permutation(count: groups, seed: seed).flatMap { ($0 * groupSize)..<(($0 + 1) * groupSize) }
+        return DataCursor.shuffled(count: groups, seed: seed).flatMap { ($0 * groupSize)..<(($0 + 1) * groupSize) }
     }
 
     /// What every update of a step shares: the scoring, the advantages (expanded to tokens)

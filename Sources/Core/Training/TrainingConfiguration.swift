@@ -13,6 +13,10 @@ public struct TrainingConfiguration: Sendable, Equatable {
     /// the step trains. More per round means fewer, larger rounds; kept groups beyond the
     /// step's are dropped, as verl drops them.
     public var promptsPerRound: Int?
+    /// Dynamic sampling's screen (SPEED's N_init): each round first samples this many
+    /// completions per prompt, and only prompts whose screen passes the algorithm's group filter
+    /// get the rest of their group. nil: whole groups at once.
+    public var screeningSamples: Int?
     /// nil: the algorithm's own default.
     public var groupSize: Int?
     public var mu: Int?
@@ -121,6 +125,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
             case "steps", "timesteps": c.steps = try integer()
             case "prompts_per_step", "batch_size", "train_batch_size": c.promptsPerStep = try integer()
             case "prompts_per_round", "gen_batch_size": c.promptsPerRound = try integer()
+            case "screening_samples", "screen_size": c.screeningSamples = value == .null ? nil : try integer()
             case "group_size", "num_generations": c.groupSize = try integer()
             case "mu", "ppo_epochs", "num_iterations": c.mu = try integer()
             case "micro_batch_size": c.microBatchSize = try integer()
@@ -218,6 +223,7 @@ public struct TrainingConfiguration: Sendable, Equatable {
         try require((promptsPerRound ?? promptsPerStep) >= promptsPerStep,
                     "prompts_per_round (\(promptsPerRound ?? 0)) must be at least prompts_per_step (\(promptsPerStep)): each round generates that many prompts toward the step's groups")
         try require((groupSize ?? 1) > 0, "group_size must be > 0")
+        try require((screeningSamples ?? 1) > 0, "screening_samples must be > 0")
         try require((mu ?? 1) > 0, "mu must be > 0")
         try require(microBatchSize > 0, "micro_batch_size must be > 0")
         try require(learningRate > 0, "learning_rate must be > 0")
@@ -264,6 +270,7 @@ extension TrainingConfiguration {
         .object([
             "seed": .number(Double(seed)), "steps": .number(Double(steps)), "prompts_per_step": .number(Double(promptsPerStep)),
             "prompts_per_round": promptsPerRound.map { .number(Double($0)) } ?? .null,
+            "screening_samples": screeningSamples.map { .number(Double($0)) } ?? .null,
             "group_size": groupSize.map { .number(Double($0)) } ?? .null, "mu": mu.map { .number(Double($0)) } ?? .null,
             "micro_batch_size": .number(Double(microBatchSize)), "learning_rate": .number(learningRate),
             "beta1": .number(beta1), "beta2": .number(beta2), "adam_eps": .number(adamEps), "weight_decay": .number(weightDecay),
