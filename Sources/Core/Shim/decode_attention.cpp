@@ -28,8 +28,10 @@ thread_local bool enabled = true;  // a switch for tests and A/B runs, on the ca
 
 // RLRUN_DECODE_ATTENTION=0 leaves every step to libtorch (for A/B runs).
 bool cpu_supported() {
-  static const bool supported = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                                !(std::getenv("RLRUN_DECODE_ATTENTION") && std::strcmp(std::getenv("RLRUN_DECODE_ATTENTION"), "0") == 0);
+  static const bool supported = [] {
+    const char *choice = std::getenv("RLRUN_DECODE_ATTENTION");
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && !(choice && std::strcmp(choice, "0") == 0);
+  }();
   return supported;
 }
 

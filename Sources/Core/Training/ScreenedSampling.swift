@@ -14,9 +14,9 @@ struct SampledRound {
     var groups: GeneratedBatch
     /// Their positions in the share.
     var passed: [Int]
-    /// Every completion sampled, screens included.
+    /// Every completion sampled, screens included, and the groups the screen dropped
+    /// (`screened_out`).
     var totals: RolloutTotals
-    var screenedOut: Int
 }
 
 extension Trainer {
@@ -32,7 +32,7 @@ extension Trainer {
         }
         guard let screen = configuration.screeningSamples else {
             let batch = try collect(items, size: groupSize, groups: share, of: total, phase: 0, sources: sources)
-            return SampledRound(groups: batch, passed: Array(items.indices), totals: RolloutTotals(batch), screenedOut: 0)
+            return SampledRound(groups: batch, passed: Array(items.indices), totals: RolloutTotals(batch))
         }
         let screened = try collect(items, size: screen, groups: share, of: total, phase: 0, sources: sources)
         var shaped = screened.rewards
@@ -53,6 +53,7 @@ extension Trainer {
         dropped.append(screened, keepingGroups: pass.map { !$0 })
         var totals = RolloutTotals(dropped)
         totals.add(RolloutTotals(joined))
-        return SampledRound(groups: joined, passed: passed, totals: totals, screenedOut: pass.count - passed.count)
+        totals.sums["screened_out"] = Double(pass.count - passed.count)
+        return SampledRound(groups: joined, passed: passed, totals: totals)
     }
 }

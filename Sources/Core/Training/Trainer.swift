@@ -150,7 +150,6 @@ public final class Trainer {
         // Groups kept so far over every rank, in (round, group) order: the first `wanted` train.
         var keptOverall = 0
         var generatedOverall = 0
-        var screenedOut = 0
         policy.model.setTraining(false)
         while true {
             let indices = cursor.next(configuration.promptsPerRound ?? wanted)
@@ -160,7 +159,6 @@ public final class Trainer {
             let round = try sampleRound(items, round: rounds, share: mine, total: indices.count, sources: sources)
             var batch = round.groups
             totals.add(round.totals)
-            screenedOut += round.screenedOut
             generated.append(batch, keepingGroups: Array(repeating: true, count: batch.groupCount))
             let rollout = batch.rollout(maxNewTokens: configuration.maxNewTokens)
             try algorithm.shapeRewards(&batch.rewards, rollout: rollout)
@@ -189,7 +187,7 @@ public final class Trainer {
         metrics["groups_kept"] = Double(keptOverall)
         metrics["groups_dropped"] = Double(generatedOverall - keptOverall)
         metrics["generation_rounds"] = Double(rounds)
-        if configuration.screeningSamples != nil { metrics["groups_screened_out"] = try globalSums(["out": Double(screenedOut)])["out"] ?? 0 }
+        if configuration.screeningSamples != nil { metrics["groups_screened_out"] = totals.sums["screened_out"] ?? 0 }
         metrics["time_generation"] = generationSeconds
         metrics["tokens_per_second_generation"] = (totals.sums["tokens"] ?? 0) / max(generationSeconds, 1e-9)
 
