@@ -3,7 +3,8 @@ import Foundation
 
 /// The fields of a Hugging Face `config.json` that the Qwen2 / Llama family needs. Names follow
 /// the file; both the old top-level `rope_theta` and transformers 5's `rope_parameters` are read.
-/// LLaDA's own field names are read in `LLaDA.swift`: it is the same transformer, bidirectional.
+/// LLaDA's own field names are read in `LLaDA.swift` and Dream's in `Dream.swift`: it is the same
+/// transformer, bidirectional.
 public struct ModelConfiguration: Sendable, Equatable {
     public var modelType: String
     public var hiddenSize: Int
@@ -73,13 +74,17 @@ public struct ModelConfiguration: Sendable, Equatable {
     }
 
     init(json: [String: Any], file: String) throws {
-        let type = (json["model_type"] as? String) ?? "unknown"
-        let supported = ["qwen2", "llama", "mistral", "llada"]
+        let type = ((json["model_type"] as? String) ?? "unknown").lowercased()
+        let supported = ["qwen2", "llama", "mistral", "llada", "dream"]
         guard supported.contains(type) else {
             throw ModelError("\(file): model_type '\(type)' is not supported (supported: \(supported.joined(separator: ", ")))")
         }
         if type == "llada" {
             try self.init(llada: json, file: file)
+            return
+        }
+        if type == "dream" {
+            try self.init(dream: json, file: file)
             return
         }
         let int = Self.integerReader(json, file: file)

@@ -90,7 +90,7 @@ public final class SupervisedTrainer {
                                      batch.targets)
         let tokens = try Tensor.cat([batch.tokens.slice(dim: 1, end: batch.promptWidth), noisy], dim: 1)
         let hidden = try model.hiddenStates(tokens, positions: batch.positions, mask: batch.attentionMask)
-        let logProbs = try NN.tokenLogProbs(logits: model.logits(hidden.slice(dim: 1, start: batch.promptWidth)), targets: batch.targets)
+        let logProbs = try NN.tokenLogProbs(logits: model.logits(model.predicting(hidden, start: batch.promptWidth, end: batch.promptWidth + length)), targets: batch.targets)
         let weight = try masked.to(.float32) / p
         return try -(logProbs * weight).sum() / Double(rows * length)
     }

@@ -21,17 +21,19 @@ extension ModelConfiguration {
 extension Transformer {
     /// Writes config.json and model.safetensors (Hugging Face names) into `folder`, each
     /// atomically, so the folder is either the old model or the new one, never half of each.
-    /// A masked-diffusion model is written as a LLaDA folder (LLaDA's config and names).
+    /// A masked-diffusion model is written as a LLaDA folder (LLaDA's config and names), or
+    /// with Dream's shift as a Dream folder (Qwen2's names).
     /// A 4-bit base is written dequantized, so the folder loads as an ordinary dense model.
     public func save(to folder: URL, dtype: DType? = nil) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = self.configuration
         configuration.storedDType = dtype ?? weightDType
-        let names: WeightNames = configuration.maskedDiffusion ? .llada : .huggingFace
+        let names = WeightNames.of(modelType: configuration.modelType)
         var tensors: [String: Tensor] = [:]
         for (name, tensor) in try denseParameters() { tensors[names.checkpointName(name)] = try dtype.map { try tensor.to($0) } ?? tensor }
         try SafeTensorsWriter.write(tensors, metadata: ["format": "pt"], to: folder.appendingPathComponent("model.safetensors"))
-        let object = configuration.maskedDiffusion ? configuration.lladaJSON : configuration.huggingFaceJSON
+        let object = configuration.shiftedPrediction ? configuration.dreamJSON
+            : configuration.maskedDiffusion ? configuration.lladaJSON : configuration.huggingFaceJSON
         let json = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(json, to: folder.appendingPathComponent("config.json"))
     }

@@ -118,13 +118,13 @@ private struct Unmasking {
     func blockLogits(start: Int, end: Int) throws -> Tensor {
         guard guidanceScale > 0 else {
             let hidden = try model.hiddenStates(x, positions: positions, mask: attentionMask)
-            return try model.logits(hidden.slice(dim: 1, start: start, end: end)).to(.float64)
+            return try model.logits(model.predicting(hidden, start: start, end: end)).to(.float64)
         }
         let rows = x.size(0)
         let unconditional = try x.maskedFill(promptPositions, Double(maskID))
         let hidden = try model.hiddenStates(Tensor.cat([x, unconditional]), positions: Tensor.cat([positions, positions]),
                                             mask: Tensor.cat([attentionMask, attentionMask]))
-        let both = try model.logits(hidden.slice(dim: 1, start: start, end: end)).to(.float64)
+        let both = try model.logits(model.predicting(hidden, start: start, end: end)).to(.float64)
         let conditional = try both.slice(dim: 0, start: 0, end: rows)
         let u = try both.slice(dim: 0, start: rows)
         return try u + (conditional - u) * (guidanceScale + 1)

@@ -109,7 +109,7 @@ extension Transformer {
             throw ModelError("diffusionLogProbs() needs a masked-diffusion model whose mask token is the batch's (\(batch.maskTokenID)); the model has \(configuration.maskTokenID.map(String.init) ?? "none")")
         }
         let hidden = try hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
-        let logits = try logits(hidden.slice(dim: 1, start: batch.promptWidth))
+        let logits = try logits(predicting(hidden, start: batch.promptWidth, end: batch.promptWidth + batch.completionWidth))
         let logProbs = try NN.tokenLogProbs(logits: logits, targets: batch.targets)
         return (logProbs, entropy ? try Self.entropy(logits, gradient: entropyGradient) : nil)
     }
@@ -125,10 +125,19 @@ extension Transformer {
     }
 
     /// The model's top probability at every prompt position of `batch` [B, W], from one pass
-    /// over x': what an informed masking strategy ranks prompt tokens by.
+    /// over x': what an informed masking strategy ranks prompt tokens by. With Dream's shift a
+    /// prompt's first token has no prediction (nothing comes before it) and counts as certain.
     public func promptConfidence(_ batch: DiffusionCompletionBatch) throws -> Tensor {
         let hidden = try hiddenStates(batch.tokens, positions: batch.positions, mask: batch.attentionMask)
-        let logits = try logits(hidden.slice(dim: 1, start: 0, end: batch.promptWidth))
-        return try NN.softmax(logits, dim: -1).max(dim: -1).values
+        guard configuration.shiftedPrediction else {
+            let logits = try logits(hidden.slice(dim: 1, start: 0, end: batch.promptWidth))
+            return try NN.softmax(logits, dim: -1).max(dim: -1).values
+        }
+        let rows = batch.rows
+        let predicted = try NN.softmax(logits(predicting(hidden, start: 1, end: batch.promptWidth)), dim: -1).max(dim: -1).values
+        let confidence = try Tensor.cat([Tensor.ones([rows, 1], dtype: predicted.dtype, device: device), predicted], dim: 1)
+        // Left padding: a row's first token sits at position 0 too, after pads that predict nothing.
+        let first = try batch.positions.slice(dim: 1, start: 0, end: batch.promptWidth).eq(0)
+        return try confidence.maskedFill(first, 1)
     }
 }

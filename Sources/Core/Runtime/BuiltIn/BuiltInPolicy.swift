@@ -18,11 +18,10 @@ public enum BuiltInPolicy {
         rmsNormEps: 1e-5, ropeTheta: 10_000, maxPositions: 512, vocabularySize: CharacterTokenizer.standard.vocabularySize,
         tieWordEmbeddings: true, eosTokenIDs: Array(CharacterTokenizer.standard.eosTokenIDs))
 
-    /// The masked-diffusion twin for diffu-GRPO: LLaDA's architecture (bidirectional, untied
-    /// output) at the same size, with one extra id, the mask token, after the characters.
-    public static let diffusionConfiguration = try! ModelConfiguration.smallMaskedDiffusion(
-        vocabularySize: CharacterTokenizer.standard.vocabularySize + 1, maskTokenID: CharacterTokenizer.standard.vocabularySize,
-        eosTokenIDs: Array(CharacterTokenizer.standard.eosTokenIDs), hiddenSize: 128, layers: 3)
+    /// The masked-diffusion twin for diffu-GRPO: the causal policy's shape made bidirectional,
+    /// with one extra id, the mask token, after the characters, and Dream's shift (the output at
+    /// i predicts the token at i + 1), so that it is adapted from the causal warm start.
+    public static let diffusionConfiguration = ModelConfiguration.dream(adapting: configuration)
 
     /// How the run summary names the built-in model.
     public static func summary(for kind: PolicyKind) -> String {
@@ -42,6 +41,14 @@ public enum BuiltInPolicy {
         /// Masked-diffusion models: the decoded region the targets are padded to.
         public var generationLength = 80
         public init() {}
+
+        /// The defaults for `kind`: the masked-diffusion twin continues from trained weights,
+        /// so it adapts at a third of the rate that trains the causal policy from scratch.
+        public static func defaults(for kind: PolicyKind) -> WarmStart {
+            var settings = WarmStart()
+            if kind == .maskedDiffusion { settings.learningRate = 1e-3 }
+            return settings
+        }
     }
 
     /// Trainer settings that suit this small model, applied before presets, files and flags.
@@ -83,8 +90,16 @@ public enum BuiltInPolicy {
             log("[SFT] Using the cached warm start in \(folder.path)")
             return (try policy(folder: folder, device: device, weightDType: weightDType), folder)
         }
-        let model = try Transformer(configuration: shape, weights: .random(
-            generator: Generator(seed: warmStart.seed), std: 0.02, dtype: .float32, device: device))
+        let model: Transformer
+        if kind == .maskedDiffusion {
+            // Dream's recipe: start from the causal warm start (cached on its own) and adapt it.
+            log("[SFT] The masked-diffusion twin starts from the causal warm start")
+            let causal = try load(kind: .causal, dataset: dataset, datasetKey: datasetKey, cache: cache, device: device, log: log)
+            model = try adaptedTwin(of: causal.policy.model, shape: shape)
+        } else {
+            model = try Transformer(configuration: shape, weights: .random(
+                generator: Generator(seed: warmStart.seed), std: 0.02, dtype: .float32, device: device))
+        }
         let policy = try Policy(model: model, tokenizer: tokenizer, formatPrompt: formatPrompt)
         try warmUp(policy, dataset: dataset, settings: warmStart, log: log)
         // Written to a temporary folder and renamed, so a cache entry is complete or absent.
@@ -95,6 +110,28 @@ public enum BuiltInPolicy {
         try? FileManager.default.removeItem(at: folder)
         try FileManager.default.moveItem(at: staging, to: folder)
         return (try Self.policy(folder: folder, device: device, weightDType: weightDType), folder)
+    }
+
+    /// A model of `shape` (the twin of `causal`'s) holding `causal`'s weights; the mask token's
+    /// embedding, which `causal` lacks, starts as the mean of the others.
+    static func adaptedTwin(of causal: Transformer, shape: ModelConfiguration) throws -> Transformer {
+        let twin = try Transformer(configuration: shape, weights: .random(generator: Generator(seed: 0), std: 0.02, dtype: .float32,
+                                                                           device: causal.device))
+        let weights = Dictionary(uniqueKeysWithValues: causal.parameters())
+        try withNoGrad {
+            for (name, tensor) in twin.parameters() {
+                guard let source = weights[name] else { throw ModelError("the causal warm start has no weight \(name)") }
+                if source.shape == tensor.shape {
+                    try tensor.copyInPlace(from: source)
+                } else if name == "model.embed_tokens.weight", tensor.shape == [source.size(0) + 1, source.size(1)] {
+                    try tensor.slice(dim: 0, start: 0, end: source.size(0)).copyInPlace(from: source)
+                    try tensor.slice(dim: 0, start: source.size(0)).copyInPlace(from: source.mean(dim: 0, keepDim: true))
+                } else {
+                    throw ModelError("weight \(name) is \(tensor.shape) in the twin but \(source.shape) in the causal warm start")
+                }
+            }
+        }
+        return twin
     }
 
     /// The policy saved in `folder` (a fresh copy of the weights each call).

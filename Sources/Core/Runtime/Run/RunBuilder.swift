@@ -128,7 +128,7 @@ public enum RunBuilder {
             policy = try PolicyFolder.load(folder, device: device, weightDType: settings.bf16Base ? .bfloat16 : nil).policy
             reloadReference = { try Transformer(folder: folder, device: device) }
         } else {
-            var warmStart = BuiltInPolicy.WarmStart()
+            var warmStart = BuiltInPolicy.WarmStart.defaults(for: kind)
             if let steps = run.warmStartSteps { warmStart.steps = steps }
             if kind == .maskedDiffusion { warmStart.generationLength = settings.maxNewTokens }
             let (builtIn, folder) = try BuiltInPolicy.load(kind: kind, dataset: dataset, datasetKey: datasetKey, warmStart: warmStart,
