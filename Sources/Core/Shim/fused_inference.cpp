@@ -31,6 +31,8 @@ at::Tensor rms_norm(const at::Tensor &input, const std::optional<at::Tensor> &we
   const int64_t dim = input.size(-1);
   const bool fits = fused_applies({&input}) &&
                     (!weight || (fused_applies({&*weight}) && weight->dim() == 1 && weight->size(0) == dim));
+  if (!fits && trained_rms_norm_enabled() && trained_rms_norm_applies(input, weight))
+    return trained_rms_norm(input, *weight, eps);
   if (!fits || input.numel() == 0) return at::rms_norm(input, {dim}, weight, eps);
   auto x = input.contiguous();
   auto w = weight ? std::optional<at::Tensor>(weight->contiguous()) : std::nullopt;

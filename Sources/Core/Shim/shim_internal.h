@@ -53,6 +53,12 @@ at::Tensor decode_attention(const at::Tensor &q, const at::Tensor &k, const at::
 at::Tensor rms_norm(const at::Tensor &x, const std::optional<at::Tensor> &weight, double eps);
 at::Tensor rotary_embedding(const at::Tensor &x, const at::Tensor &cos, const at::Tensor &sin);
 
+// RMSNorm as one autograd node in float32 training passes (rms_norm_training.cpp); applies
+// says when it can, and the per-thread switch lets tests compare it with libtorch's.
+bool trained_rms_norm_applies(const at::Tensor &x, const std::optional<at::Tensor> &weight);
+at::Tensor trained_rms_norm(const at::Tensor &x, const at::Tensor &weight, double eps);
+bool trained_rms_norm_enabled();
+
 }  // namespace rlrun
 
 // Every C entry point runs its body inside one of these: C++ exceptions become the

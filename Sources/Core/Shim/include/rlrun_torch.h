@@ -19,6 +19,10 @@ void rt_set_decode_linear_enabled(bool enabled);
  * thread only. */
 bool rt_decode_attention_applies(rt_tensor q, rt_tensor k, rt_tensor v, rt_tensor mask /* nullable */);
 void rt_set_decode_attention_enabled(bool enabled);
+/* Whether float32 RMSNorm in passes that record gradients runs as one autograd node
+ * (rms_norm_training.cpp) rather than libtorch's composite: on unless RLRUN_FUSED_NORM=0; this
+ * switch sets it on the calling thread only. */
+void rt_set_trained_rms_norm_enabled(bool enabled);
 /* glibc: keep freed blocks of every size in the process for reuse instead of unmapping the
    large ones (see FreedMemory.swift); a no-op elsewhere. */
 void rt_keep_freed_memory(void);
