@@ -13,13 +13,8 @@ import TorchShim
         return rt_onednn_linear_enabled()
     }()
 
-    struct Pass {
-        var output: [Float]
-        var gradients: [String: [Float]]
-    }
-
     /// y = linear(x, W, b), then the gradients of sum(y²) for the operands that require them.
-    func pass(oneDNN: Bool, x: Tensor, w: Tensor, bias: Tensor?, trained: Set<String>) throws -> Pass {
+    func pass(oneDNN: Bool, x: Tensor, w: Tensor, bias: Tensor?, trained: Set<String>) throws -> RecordedPass {
         rt_set_onednn_linear(oneDNN ? 1 : 0)
         rt_set_decode_linear_enabled(false)  // every row count through the path under test
         defer {
@@ -27,21 +22,11 @@ import TorchShim
             rt_set_decode_linear_enabled(true)
         }
         #expect(rt_onednn_linear_enabled() == oneDNN)
-        let operands = [("x", x), ("weight", w)] + (bias.map { [("bias", $0)] } ?? [])
-        let leaves = try Dictionary(uniqueKeysWithValues: operands.map { name, t in
-            (name, trained.contains(name) ? try t.detached().requiringGrad() : t)
-        })
-        let y = try NN.linear(leaves["x"]!, weight: leaves["weight"]!, bias: leaves["bias"])
-        if !trained.isEmpty { try y.square().sum().backward() }
-        var gradients: [String: [Float]] = [:]
-        for name in trained { gradients[name] = try #require(leaves[name]?.grad).toArray(Float.self) }
-        return Pass(output: try y.toArray(Float.self), gradients: gradients)
-    }
-
-    func expectClose(_ a: [Float], _ b: [Float], _ what: String) {
-        let scale = max(b.map { abs($0) }.max() ?? 1, 1)
-        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(a.count == b.count && worst <= 2e-5 * scale, "\(what): off by \(worst) at scale \(scale)")
+        var operands = ["x": x, "weight": w]
+        operands["bias"] = bias
+        return try RecordedPass(operands: operands, trained: trained,
+                                forward: { try NN.linear($0["x"]!, weight: $0["weight"]!, bias: $0["bias"]) },
+                                loss: { try $0.square().sum() })
     }
 
     @Test(.enabled(if: available, "this libtorch has no oneDNN"),
@@ -56,9 +41,9 @@ import TorchShim
             let kept = withBias ? trained : trained.subtracting(["bias"])
             let fast = try pass(oneDNN: true, x: x, w: w, bias: bias, trained: kept)
             let reference = try pass(oneDNN: false, x: x, w: w, bias: bias, trained: kept)
-            expectClose(fast.output, reference.output, "output of \(shape), trained \(kept.sorted())")
+            expectWithinScale(fast.output, reference.output, "output of \(shape), trained \(kept.sorted())")
             #expect(Set(fast.gradients.keys) == kept)
-            for name in kept { expectClose(fast.gradients[name]!, reference.gradients[name]!, "\(name) gradient, \(shape)") }
+            for name in kept { expectWithinScale(fast.gradients[name]!, reference.gradients[name]!, "\(name) gradient, \(shape)") }
         }
     }
 

@@ -6,29 +6,14 @@ import TorchShim
 /// libtorch's composite at::rms_norm: outputs and the gradients of x and the weight, with the
 /// node switched off on this test's thread for the reference.
 @Suite struct TrainedRMSNormTests {
-    struct Pass {
-        var output: [Float]
-        var gradients: [String: [Float]]
-    }
-
     /// y = rms_norm(x, w), then the gradients of sum(y · c) (c fixed noise, so that no
     /// gradient is the trivial one of a plain sum) for the operands that require them.
-    func pass(fused: Bool, x: Tensor, w: Tensor, c: Tensor, trained: Set<String>) throws -> Pass {
+    func pass(fused: Bool, x: Tensor, w: Tensor, c: Tensor, trained: Set<String>) throws -> RecordedPass {
         rt_set_trained_rms_norm_enabled(fused)
         defer { rt_set_trained_rms_norm_enabled(true) }
-        let leaves = try ["x": x, "weight": w].mapValues { t in try t.detached() }
-        for name in trained { try leaves[name]!.requiringGrad() }
-        let y = try NN.rmsNorm(leaves["x"]!, weight: leaves["weight"]!, eps: 1e-5)
-        if !trained.isEmpty { try (y * c).sum().backward() }
-        var gradients: [String: [Float]] = [:]
-        for name in trained { gradients[name] = try #require(leaves[name]?.grad).toArray(Float.self) }
-        return Pass(output: try y.toArray(Float.self), gradients: gradients)
-    }
-
-    func expectClose(_ a: [Float], _ b: [Float], _ what: String) {
-        let scale = max(b.map { abs($0) }.max() ?? 1, 1)
-        let worst = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
-        #expect(a.count == b.count && worst <= 2e-5 * scale, "\(what): off by \(worst) at scale \(scale)")
+        return try RecordedPass(operands: ["x": x, "weight": w], trained: trained,
+                                forward: { try NN.rmsNorm($0["x"]!, weight: $0["weight"]!, eps: 1e-5) },
+                                loss: { try ($0 * c).sum() })
     }
 
     @Test(arguments: [[7, 13], [3, 40, 24], [2, 5, 31, 160], [1, 1]])
@@ -40,10 +25,10 @@ import TorchShim
         for trained in [Set(["x", "weight"]), ["x"], ["weight"]] as [Set<String>] {
             let fused = try pass(fused: true, x: x, w: w, c: c, trained: trained)
             let reference = try pass(fused: false, x: x, w: w, c: c, trained: trained)
-            expectClose(fused.output, reference.output, "output of \(shape)")
+            expectWithinScale(fused.output, reference.output, "output of \(shape)")
             #expect(Set(fused.gradients.keys) == trained)
             for name in trained {
-                expectClose(fused.gradients[name]!, reference.gradients[name]!, "gradient of \(name), \(shape), trained \(trained.sorted())")
+                expectWithinScale(fused.gradients[name]!, reference.gradients[name]!, "gradient of \(name), \(shape), trained \(trained.sorted())")
             }
         }
     }
@@ -62,6 +47,6 @@ import TorchShim
             try ((y * y).sum() + (y * 3).sum()).backward()
             return try #require(x.grad).toArray(Float.self)
         }
-        expectClose(try gradients(fused: true), try gradients(fused: false), "strided input")
+        expectWithinScale(try gradients(fused: true), try gradients(fused: false), "strided input")
     }
 }

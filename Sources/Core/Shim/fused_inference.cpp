@@ -21,10 +21,28 @@ bool fused_applies(std::initializer_list<const at::Tensor *> tensors) {
   return true;
 }
 
-// Rows of `dim` floats per task so that a task has ~64 KB of work.
+}  // namespace
+
 int64_t row_grain(int64_t dim) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(dim, 1)); }
 
-}  // namespace
+void normalise_rows(const float *xs, const float *ws, float *ys, float *scales, int64_t rows, int64_t dim, float eps) {
+  parallel_for(0, rows, row_grain(dim), [&](int64_t first, int64_t last) {
+    for (int64_t r = first; r < last; r++) {
+      const float *row = xs + r * dim;
+      float *out = ys + r * dim;
+      float lanes[8] = {};  // eight partial sums, so the loop vectorizes
+      int64_t i = 0;
+      for (; i + 8 <= dim; i += 8)
+        for (int j = 0; j < 8; j++) lanes[j] += row[i + j] * row[i + j];
+      float squares = 0;
+      for (int j = 0; j < 8; j++) squares += lanes[j];
+      for (; i < dim; i++) squares += row[i] * row[i];
+      const float scale = 1.0f / std::sqrt(squares / static_cast<float>(dim) + eps);
+      if (scales) scales[r] = scale;
+      for (int64_t i = 0; i < dim; i++) out[i] = row[i] * scale * (ws ? ws[i] : 1.0f);
+    }
+  });
+}
 
 at::Tensor rms_norm(const at::Tensor &input, const std::optional<at::Tensor> &weight, double eps) {
   if (input.dim() < 1) return at::rms_norm(input, {}, weight, eps);  // libtorch reports the misuse
@@ -37,24 +55,8 @@ at::Tensor rms_norm(const at::Tensor &input, const std::optional<at::Tensor> &we
   auto x = input.contiguous();
   auto w = weight ? std::optional<at::Tensor>(weight->contiguous()) : std::nullopt;
   auto y = at::empty_like(x);
-  const float *xs = x.data_ptr<float>(), *ws = w ? w->data_ptr<float>() : nullptr;
-  float *ys = y.data_ptr<float>();
-  const float epsilon = static_cast<float>(eps);
-  parallel_for(0, x.numel() / dim, row_grain(dim), [&](int64_t first, int64_t last) {
-    for (int64_t r = first; r < last; r++) {
-      const float *row = xs + r * dim;
-      float *out = ys + r * dim;
-      float lanes[8] = {};  // eight partial sums, so the loop vectorizes
-      int64_t i = 0;
-      for (; i + 8 <= dim; i += 8)
-        for (int j = 0; j < 8; j++) lanes[j] += row[i + j] * row[i + j];
-      float squares = 0;
-      for (int j = 0; j < 8; j++) squares += lanes[j];
-      for (; i < dim; i++) squares += row[i] * row[i];
-      const float scale = 1.0f / std::sqrt(squares / static_cast<float>(dim) + epsilon);
-      for (int64_t i = 0; i < dim; i++) out[i] = row[i] * scale * (ws ? ws[i] : 1.0f);
-    }
-  });
+  normalise_rows(x.data_ptr<float>(), w ? w->data_ptr<float>() : nullptr, y.data_ptr<float>(), nullptr, x.numel() / dim, dim,
+                 static_cast<float>(eps));
   return y;
 }
 

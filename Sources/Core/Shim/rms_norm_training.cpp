@@ -27,21 +27,6 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-// Σ a·b over n floats, in eight partial sums so that the loop vectorizes.
-float dot(const float *a, const float *b, int64_t n) {
-  float lanes[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; j++) lanes[j] += a[i + j] * b[i + j];
-  float sum = 0;
-  for (int j = 0; j < 8; j++) sum += lanes[j];
-  for (; i < n; i++) sum += a[i] * b[i];
-  return sum;
-}
-
-// Rows per task: ~64 KB of activations.
-int64_t rows_per_task(int64_t dim) { return std::max<int64_t>(1, 16384 / std::max<int64_t>(dim, 1)); }
-
 struct TrainedRMSNorm : public torch::autograd::Function<TrainedRMSNorm> {
   static at::Tensor forward(AutogradContext *ctx, const at::Tensor &input, const at::Tensor &weight, double eps) {
     const int64_t dim = input.size(-1);
@@ -50,19 +35,8 @@ struct TrainedRMSNorm : public torch::autograd::Function<TrainedRMSNorm> {
     auto y = at::empty_like(x);
     const int64_t rows = x.numel() / dim;
     auto inverse = at::empty({rows}, x.options());
-    const float *xs = x.data_ptr<float>(), *ws = w.data_ptr<float>();
-    float *ys = y.data_ptr<float>(), *rs = inverse.data_ptr<float>();
-    const float epsilon = static_cast<float>(eps);
-    parallel_for(0, rows, rows_per_task(dim), [&](int64_t first, int64_t last) {
-      for (int64_t r = first; r < last; r++) {
-        const float *row = xs + r * dim;
-        float *out = ys + r * dim;
-        const float squares = dot(row, row, dim);
-        const float scale = 1.0f / std::sqrt(squares / static_cast<float>(dim) + epsilon);
-        rs[r] = scale;
-        for (int64_t i = 0; i < dim; i++) out[i] = row[i] * scale * ws[i];
-      }
-    });
+    normalise_rows(x.data_ptr<float>(), w.data_ptr<float>(), y.data_ptr<float>(), inverse.data_ptr<float>(), rows, dim,
+                   static_cast<float>(eps));
     ctx->save_for_backward({x, w, inverse});
     return y;
   }
@@ -74,7 +48,7 @@ struct TrainedRMSNorm : public torch::autograd::Function<TrainedRMSNorm> {
     const int64_t dim = x.size(-1), rows = x.numel() / dim;
     const bool wantsInput = ctx->needs_input_grad(0), wantsWeight = ctx->needs_input_grad(1);
     at::Tensor dx = wantsInput ? at::empty_like(x) : at::Tensor();
-    const int64_t grain = rows_per_task(dim);
+    const int64_t grain = row_grain(dim);
     const int64_t tasks = std::max<int64_t>(1, (rows + grain - 1) / grain);
     // One partial dw per task, summed afterwards: no two threads write the same row of it.
     std::vector<float> partial(wantsWeight ? static_cast<size_t>(tasks * dim) : 0, 0.0f);

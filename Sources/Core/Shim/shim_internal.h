@@ -51,6 +51,11 @@ at::Tensor decode_attention(const at::Tensor &q, const at::Tensor &k, const at::
 // One-pass RMSNorm and rotary embedding without autograd, libtorch's composites with it
 // (fused_inference.cpp).
 at::Tensor rms_norm(const at::Tensor &x, const std::optional<at::Tensor> &weight, double eps);
+// Rows of `dim` floats per task so that a task has ~64 KB of work.
+int64_t row_grain(int64_t dim);
+// y = x / rms(x) · w over `rows` rows of `dim` floats (w may be null: 1), writing each row's
+// 1 / rms to `scales` when it is not null.
+void normalise_rows(const float *xs, const float *ws, float *ys, float *scales, int64_t rows, int64_t dim, float eps);
 at::Tensor rotary_embedding(const at::Tensor &x, const at::Tensor &cos, const at::Tensor &sin);
 
 // RMSNorm as one autograd node in float32 training passes (rms_norm_training.cpp); applies
