@@ -5,25 +5,20 @@ import Testing
 
 struct DiffusionLogProbTests {
     let model: Transformer
-    let prompts = [[5, 9, 12, 7], [3, 4], [20, 21, 22, 23, 24, 25]]
-    let completions = [[30, 31, 62, 40], [41], [42, 43, 44]]
-    let promptMasks = [[false, true, false, true], [true, false], [false, false, true, false, false, false]]
+    let prompts = ScoredRows.prompts, completions = ScoredRows.completions, promptMasks = ScoredRows.promptMasks
 
     init() throws { model = try tinyDiffusionModel(seed: 1) }
 
-    func batch(stopTokenIDs: Set<Int> = []) throws -> DiffusionCompletionBatch {
-        try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: promptMasks,
-                                     maskTokenID: tinyMaskID, padTokenID: 0, stopTokenIDs: stopTokenIDs)
-    }
+    func batch(stopTokenIDs: Set<Int> = []) throws -> DiffusionCompletionBatch { try ScoredRows.batch(stopTokenIDs: stopTokenIDs) }
 
     /// log_softmax of one unpadded forward pass of x' = [masked prompt, MASK × |completion|],
     /// read at each completion position and token.
     func reference(_ row: Int) throws -> [Double] {
-        let prompt = zip(prompts[row], promptMasks[row]).map { $1 ? tinyMaskID : $0 }
-        let ids = prompt + Array(repeating: tinyMaskID, count: completions[row].count)
+        let ids = ScoredRows.maskedSequence(row)
+        let promptLength = prompts[row].count
         let logProbs = try NN.logSoftmax(model(Tensor(ids.map(Int64.init), shape: [1, ids.count])).squeeze(0), dim: -1)
         return try completions[row].enumerated().map { k, token in
-            try logProbs.select(dim: 0, index: prompt.count + k).select(dim: 0, index: token).item()
+            try logProbs.select(dim: 0, index: promptLength + k).select(dim: 0, index: token).item()
         }
     }
 

@@ -7,11 +7,10 @@ import Testing
 /// at position i predicts the token at i + 1), written and read as Dream's config.json.
 struct DreamTests {
     let model: Transformer
-    let prompts = [[5, 9, 12, 7], [3, 4], [20, 21, 22, 23, 24, 25]]
-    let completions = [[30, 31, 62, 40], [41], [42, 43, 44]]
-    let promptMasks = [[false, true, false, true], [true, false], [false, false, true, false, false, false]]
+    let prompts = ScoredRows.prompts, completions = ScoredRows.completions
 
-    /// The twin of a tiny causal Llama (4 heads, 2 key/value heads, tied embeddings) of 63 ids.
+    /// The twin of a tiny causal Llama (4 heads, 2 key/value heads, tied embeddings) of 63 ids:
+    /// its mask is id 63, `tinyMaskID`.
     init() throws {
         let causal = ModelConfiguration(modelType: "llama", hiddenSize: 32, layers: 2, attentionHeads: 4, keyValueHeads: 2,
                                         intermediateSize: 48, maxPositions: 64, vocabularySize: 63, tieWordEmbeddings: true,
@@ -30,16 +29,14 @@ struct DreamTests {
     /// d1's one-step estimate reads completion position k's log-prob from the output one
     /// position earlier: at the last prompt token for k = 0.
     @Test func logProbsAreReadOnePositionEarlier() throws {
-        let batch = try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: promptMasks,
-                                                 maskTokenID: 63, padTokenID: 0)
+        let batch = try ScoredRows.batch()
         try withNoGrad {
             let values = try model.diffusionLogProbs(batch).logProbs.toArray(Double.self)
             for row in 0..<3 {
-                let prompt = zip(prompts[row], promptMasks[row]).map { $1 ? 63 : $0 }
-                let ids = prompt + Array(repeating: 63, count: completions[row].count)
+                let ids = ScoredRows.maskedSequence(row)
                 let logProbs = try NN.logSoftmax(model(Tensor(ids.map(Int64.init), shape: [1, ids.count])).squeeze(0), dim: -1)
                 for (k, token) in completions[row].enumerated() {
-                    let expected = try logProbs.select(dim: 0, index: prompt.count + k - 1).select(dim: 0, index: token).item()
+                    let expected = try logProbs.select(dim: 0, index: prompts[row].count + k - 1).select(dim: 0, index: token).item()
                     #expect(Swift.abs(values[row * 4 + k] - expected) < 1e-4, "row \(row) token \(k)")
                 }
             }
@@ -64,8 +61,7 @@ struct DreamTests {
     /// A prompt's first token has nothing before it to predict it: it counts as certain, also
     /// after left padding; the others are the top probability of the output before them.
     @Test func promptConfidenceOfTheFirstTokenIsOne() throws {
-        let batch = try DiffusionCompletionBatch(prompts: prompts, completions: completions, promptMasks: promptMasks,
-                                                 maskTokenID: 63, padTokenID: 0)
+        let batch = try ScoredRows.batch()
         let confidence = try withNoGrad { try model.promptConfidence(batch) }
         #expect(confidence.shape == [3, 6])
         let values = try confidence.toArray(Double.self)
